@@ -1,0 +1,33 @@
+# The two commands of the README: `make demo` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= .demo-data
+SERVER_PORT ?= 8765
+APP_PORT ?= 8550
+
+.PHONY: demo test bench lint venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[phone,server,dev]'
+	touch $@
+
+demo: venv
+	$(BIN)/python -m sync_server load-demo --data-dir $(DEMO_DIR)
+	$(BIN)/python -m sync_server serve --data-dir $(DEMO_DIR) --host 127.0.0.1 --port $(SERVER_PORT)
+
+test: venv
+	$(BIN)/python -m pytest
+
+bench: venv
+	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lint: venv
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) test-output

@@ -1,0 +1,164 @@
+"""Turn decoded JSON into the dataclasses of ``shared.model``, naming exactly what is wrong.
+
+Field types drive the parsing: str, int, bool, StrEnum, timezone-aware datetime, nested
+dataclasses, ``list[...]``, ``X | None`` and the ``Annotated`` constraints of ``shared.model``.
+Unknown fields are refused so that a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from datetime import datetime
+from enum import Enum
+from functools import cache
+from typing import Any, TypeVar
+
+from shared.errors import ValidationProblem
+from shared.model import MaxItems, MaxLen, Pattern, Range
+
+T = TypeVar("T")
+_DEFAULT_MAX_CHARS = 4000
+
+
+def parse(cls: type[T], data: Any, where: str = "body") -> T:
+    """Build ``cls`` from JSON data, or raise ValidationProblem naming the field at fault."""
+    value = _parse_dataclass(cls, data, where)
+    check = getattr(value, "check", None)
+    if check is not None:
+        check()
+    return value
+
+
+def parse_time(value: Any, where: str) -> datetime:
+    """An ISO 8601 timestamp with its UTC offset: a time without one cannot be placed."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise _wrong(where, "a date and time like 2026-11-23T07:40:00+08:00", value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _wrong(where, "a date and time like 2026-11-23T07:40:00+08:00", value) from None
+    if parsed.tzinfo is None:
+        raise ValidationProblem(
+            "record.missing_offset",
+            f"{where}: the time has no UTC offset; send it like 2026-11-23T07:40:00+08:00.",
+            {"field": where},
+        )
+    return parsed
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, include_extras=True)
+
+
+def _parse_dataclass(cls: type[T], data: Any, where: str) -> T:
+    if not isinstance(data, dict):
+        raise _wrong(where, "an object", data)
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ValidationProblem(
+            "record.unknown_field",
+            f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; check the spelling.",
+            {"field": f"{where}.{unknown[0]}"},
+        )
+    values: dict[str, Any] = {}
+    hints = _hints(cls)
+    for name, f in fields.items():
+        path = f"{where}.{name}"
+        if name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ValidationProblem("record.missing_field", f"{path} is required.", {"field": path})
+            continue
+        values[name] = _parse_value(hints[name], data[name], path)
+    return cls(**values)
+
+
+def _parse_value(hint: Any, value: Any, where: str) -> Any:
+    constraints: tuple[Any, ...] = ()
+    if typing.get_origin(hint) is typing.Annotated:
+        hint, *extra = typing.get_args(hint)
+        constraints = tuple(extra)
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        if value is None:
+            return None
+        return _parse_value(options[0], value, where)
+    if origin is list:
+        if not isinstance(value, list):
+            raise _wrong(where, "a list", value)
+        limit = next((c.count for c in constraints if isinstance(c, MaxItems)), 100)
+        if len(value) > limit:
+            raise _too_long(where, f"at most {limit} items", {"max_items": limit})
+        (item_hint,) = typing.get_args(hint)
+        return [_parse_value(item_hint, item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if dataclasses.is_dataclass(hint):
+        return parse(hint, value, where)  # type: ignore[arg-type]
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        try:
+            return hint(value)
+        except ValueError:
+            choices = ", ".join(m.value for m in hint)
+            raise _wrong(where, f"one of: {choices}", value) from None
+    if hint is datetime:
+        return parse_time(value, where)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise _wrong(where, "true or false", value)
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _wrong(where, "a whole number", value)
+        for c in constraints:
+            if isinstance(c, Range) and not c.low <= value <= c.high:
+                raise _wrong(where, f"a number from {c.low} to {c.high}", value)
+        return value
+    if hint is str:
+        return _parse_str(value, where, constraints)
+    raise TypeError(f"no parser for {hint!r}")  # a programming error, not bad input
+
+
+def _parse_str(value: Any, where: str, constraints: tuple[Any, ...]) -> str:
+    if not isinstance(value, str):
+        raise _wrong(where, "text", value)
+    limit = next((c.chars for c in constraints if isinstance(c, MaxLen)), _DEFAULT_MAX_CHARS)
+    if len(value) > limit:
+        raise _too_long(where, f"at most {limit} characters", {"max_chars": limit})
+    for c in constraints:
+        if isinstance(c, Pattern) and not re.match(c.regex, value):
+            raise _wrong(where, c.hint, value)
+    if "\x00" in value:
+        raise _wrong(where, "text without NUL characters", "…")
+    return value
+
+
+def _wrong(where: str, expected: str, got: Any) -> ValidationProblem:
+    shown = repr(got)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return ValidationProblem(
+        "record.invalid_field",
+        f"{where}: expected {expected}, got {shown}.",
+        {"field": where, "expected": expected},
+    )
+
+
+def _too_long(where: str, limit: str, detail: dict[str, Any]) -> ValidationProblem:
+    return ValidationProblem("record.too_long", f"{where}: too long, {limit} allowed.", {"field": where, **detail})
+
+
+def to_json(value: Any) -> Any:
+    """The JSON form of a parsed dataclass (the inverse of ``parse``)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

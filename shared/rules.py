@@ -1,0 +1,92 @@
+"""The deadlines and schedules of DOMAIN.md as pure functions: the time is always an argument.
+
+Deadlines are in calendar time and counted on the property's wall clock, so "3 days after
+23:59" is 23:59 three days later, whatever the daylight-saving calendar does in between.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from shared.model import DefectCategory, Slot
+
+SAFETY_CATEGORIES = frozenset({DefectCategory.SAFETY_FACILITIES, DefectCategory.FIRE_FACILITIES})
+HANDLING_HOURS = 24  # a repair or complaint handled, or the owner given feedback
+COMPLAINT_REPLY_HOURS = 72
+REWORK_NOTICE_HOURS = 24  # a failed return visit is notified in writing to maintenance
+RECTIFICATION_HOURS_DEFAULT = 24
+RENOVATION_REVIEW_DAYS = 2
+AFTERNOON_STARTS = time(12, 0)
+CLOCK_FUTURE_TOLERANCE = timedelta(minutes=5)
+CLOCK_PAST_TOLERANCE = timedelta(days=30)
+
+
+def add_wall_clock(at: datetime, tz: ZoneInfo, delta: timedelta) -> datetime:
+    """``at`` plus ``delta`` on the property's wall clock, returned in the property's zone."""
+    local = at.astimezone(tz).replace(tzinfo=None) + delta
+    return local.replace(tzinfo=tz)
+
+
+def return_visit_days(category: DefectCategory) -> int:
+    """Safety facilities within 2 days, water leakage within 3, every other repair within a week."""
+    if category in SAFETY_CATEGORIES:
+        return 2
+    if category is DefectCategory.WATER_LEAKAGE:
+        return 3
+    return 7
+
+
+def return_visit_due(completed_at: datetime, category: DefectCategory, tz: ZoneInfo) -> datetime:
+    return add_wall_clock(completed_at, tz, timedelta(days=return_visit_days(category)))
+
+
+def handling_due(reported_at: datetime, tz: ZoneInfo) -> datetime:
+    return add_wall_clock(reported_at, tz, timedelta(hours=HANDLING_HOURS))
+
+
+def complaint_reply_due(logged_at: datetime, tz: ZoneInfo) -> datetime:
+    return add_wall_clock(logged_at, tz, timedelta(hours=COMPLAINT_REPLY_HOURS))
+
+
+def rework_notice_due(visited_at: datetime, tz: ZoneInfo) -> datetime:
+    return add_wall_clock(visited_at, tz, timedelta(hours=REWORK_NOTICE_HOURS))
+
+
+def rectification_due(checked_at: datetime, tz: ZoneInfo, hours: int = RECTIFICATION_HOURS_DEFAULT) -> datetime:
+    return add_wall_clock(checked_at, tz, timedelta(hours=hours))
+
+
+def renovation_review_due(applied_at: datetime, tz: ZoneInfo) -> datetime:
+    return add_wall_clock(applied_at, tz, timedelta(days=RENOVATION_REVIEW_DAYS))
+
+
+def decoration_slot(at: datetime, tz: ZoneInfo) -> Slot:
+    """The check slot a moment falls in: morning before noon, afternoon from noon."""
+    return Slot.MORNING if at.astimezone(tz).time() < AFTERNOON_STARTS else Slot.AFTERNOON
+
+
+def decoration_slots_due(day: date) -> list[tuple[date, Slot]]:
+    """Every active renovation permit is checked twice a day."""
+    return [(day, Slot.MORNING), (day, Slot.AFTERNOON)]
+
+
+def local_day(at: datetime, tz: ZoneInfo) -> date:
+    return at.astimezone(tz).date()
+
+
+def is_overdue(due_at: datetime, now: datetime) -> bool:
+    return now > due_at
+
+
+def effective_time(recorded_at: datetime, received_at: datetime) -> tuple[datetime, str | None]:
+    """When a fact happened, as far as the server can trust the device clock.
+
+    A record claiming a future time, or one far older than its sync, falls back to the receive
+    time and carries a flag saying why.
+    """
+    if recorded_at > received_at + CLOCK_FUTURE_TOLERANCE:
+        return received_at, "clock.future"
+    if recorded_at < received_at - CLOCK_PAST_TOLERANCE:
+        return received_at, "clock.too_old"
+    return recorded_at, None
