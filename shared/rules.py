@@ -17,6 +17,7 @@ COMPLAINT_REPLY_HOURS = 72
 REWORK_NOTICE_HOURS = 24  # a failed return visit is notified in writing to maintenance
 RECTIFICATION_HOURS_DEFAULT = 24
 RENOVATION_REVIEW_DAYS = 2
+REPEATED_VIOLATION_CHECKS = 2  # a permit with violations on this many checks needs corrective and preventive measures
 AFTERNOON_STARTS = time(12, 0)
 CLOCK_FUTURE_TOLERANCE = timedelta(minutes=5)
 CLOCK_PAST_TOLERANCE = timedelta(days=30)
@@ -57,6 +58,15 @@ def rectification_due(checked_at: datetime, tz: ZoneInfo, hours: int = RECTIFICA
     return add_wall_clock(checked_at, tz, timedelta(hours=hours))
 
 
+def follow_up_check_due(checked_at: datetime, tz: ZoneInfo, hours: int = RECTIFICATION_HOURS_DEFAULT) -> datetime:
+    """A rectification notice is followed up by a check when its deadline runs out."""
+    return rectification_due(checked_at, tz, hours)
+
+
+def needs_preventive_measures(checks_with_violations: int) -> bool:
+    return checks_with_violations >= REPEATED_VIOLATION_CHECKS
+
+
 def renovation_review_due(applied_at: datetime, tz: ZoneInfo) -> datetime:
     return add_wall_clock(applied_at, tz, timedelta(days=RENOVATION_REVIEW_DAYS))
 
@@ -69,6 +79,18 @@ def decoration_slot(at: datetime, tz: ZoneInfo) -> Slot:
 def decoration_slots_due(day: date) -> list[tuple[date, Slot]]:
     """Every active renovation permit is checked twice a day."""
     return [(day, Slot.MORNING), (day, Slot.AFTERNOON)]
+
+
+def slot_ends_at(day: date, slot: Slot, tz: ZoneInfo) -> datetime:
+    """When a check slot is over and a missing check becomes a miss: noon, or the next midnight."""
+    if slot is Slot.MORNING:
+        return datetime.combine(day, AFTERNOON_STARTS, tz)
+    return day_ends_at(day, tz)
+
+
+def day_ends_at(day: date, tz: ZoneInfo) -> datetime:
+    """The first moment of the next day on the property's clock (a patrol due 'daily' is due by then)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tz)
 
 
 def local_day(at: datetime, tz: ZoneInfo) -> date:

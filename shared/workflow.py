@@ -7,6 +7,13 @@
 
 ``close`` is the supervisor's manual close (for example an order that needs no visit); a
 successful return visit closes an order through reconciliation, not through this table.
+
+The rework loop (decided here, applied by ``shared.reconcile_rules``): a failed return visit moves
+the order from ``done`` to ``rework`` and opens a *rework order* (kind ``rework``, its ``parent_id``
+the failed order) that starts ``reported`` and goes through dispatch, start and complete like any
+order. Its own return visit decides again: a successful one closes the rework order *and* every
+ancestor waiting in ``rework``; a failed one sends the rework order to ``rework`` and opens the
+next rework order. A supervisor may still close an order in ``rework`` by hand.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ TRANSITIONS: dict[tuple[WorkOrderState, WorkOrderAction], WorkOrderState] = {
     (S.DISPATCHED, A.CLOSE): S.CLOSED,
     (S.IN_PROGRESS, A.CLOSE): S.CLOSED,
     (S.DONE, A.CLOSE): S.CLOSED,
+    (S.REWORK, A.CLOSE): S.CLOSED,
     (S.CLOSED, A.SIGN_OFF): S.SIGNED_OFF,
 }
 
@@ -37,6 +45,56 @@ ROLES: dict[WorkOrderAction, frozenset[Role]] = {
     A.CLOSE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
     A.SIGN_OFF: frozenset({Role.SUPERVISOR}),
 }
+
+
+_DONE_WORDS = {
+    A.DISPATCH: "dispatched",
+    A.START: "started",
+    A.COMPLETE: "completed",
+    A.CLOSE: "closed",
+    A.SIGN_OFF: "signed off",
+}
+
+OPEN_STATES = frozenset({S.REPORTED, S.DISPATCHED, S.IN_PROGRESS, S.DONE, S.REWORK})
+FINAL_STATES = frozenset({S.CLOSED, S.SIGNED_OFF})
+
+
+def after_return_visit(state: WorkOrderState, successful: bool) -> WorkOrderState:
+    """The state a return visit leaves an order in: closed when fixed and satisfied, else rework.
+
+    Only a ``done`` order waits for a return visit; reconciliation holds a visit that arrives
+    earlier until the order is done.
+    """
+    if state is not S.DONE:
+        raise TransitionProblem(
+            "workflow.not_waiting_for_visit",
+            f"A work order that is {state.value.replace('_', ' ')} is not waiting for a return visit.",
+            {"state": state.value},
+        )
+    return S.CLOSED if successful else S.REWORK
+
+
+# Moves reconciliation makes on its own: a return visit closes a done order or sends it to rework.
+_AUTOMATIC: dict[WorkOrderState, set[WorkOrderState]] = {S.DONE: {S.CLOSED, S.REWORK}}
+
+
+def reachable(state: WorkOrderState) -> set[WorkOrderState]:
+    """Every state an order can still get to from ``state`` (itself included)."""
+    found, todo = {state}, [state]
+    while todo:
+        current = todo.pop()
+        nexts = {new for (old, _), new in TRANSITIONS.items() if old is current} | _AUTOMATIC.get(current, set())
+        todo.extend(nexts - found)
+        found |= nexts
+    return found
+
+
+def may_apply_later(state: WorkOrderState, action: WorkOrderAction) -> bool:
+    """Whether an action that cannot apply now could once the order moves on (say, complete before dispatch).
+
+    Records from several phones arrive in any order, so such an action waits instead of being refused.
+    """
+    return any((s, action) in TRANSITIONS for s in reachable(state))
 
 
 def allowed_actions(state: WorkOrderState, role: Role) -> list[WorkOrderAction]:
@@ -59,7 +117,7 @@ def next_state(state: WorkOrderState, action: WorkOrderAction, role: Role) -> Wo
     except KeyError:
         raise TransitionProblem(
             "workflow.invalid_transition",
-            f"A work order that is {state.value.replace('_', ' ')} cannot be "
-            f"{action.value.replace('_', ' ')}{'d' if action.value.endswith('e') else 'ed'}; refresh to see its current state.",
+            f"A work order that is {state.value.replace('_', ' ')} cannot be {_DONE_WORDS[action]}; "
+            "refresh to see its current state.",
             {"state": state.value, "action": action.value},
         ) from None

@@ -1,0 +1,49 @@
+"""The Flet app's entry: ``main(page)`` builds the shell on one AppContext; ``run()`` starts it (web or native)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import flet as ft
+
+from mobile.context import AppContext, default_data_dir
+
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+FONT_FAMILY = "NotoSansCJK"
+
+
+def make_context() -> AppContext:
+    data_dir = Path(os.environ.get("PATROL_DATA_DIR") or default_data_dir())
+    return AppContext(data_dir=data_dir, server_url=os.environ.get("PATROL_SERVER", ""))
+
+
+def main(page: ft.Page) -> None:
+    from mobile.views.shell import Shell
+
+    ctx = make_context()
+    page.title = ctx.tr.t("app.title")
+    # One CJK font for every language: offline, Chinese must never fall back to boxes.
+    page.fonts = {FONT_FAMILY: "fonts/NotoSansCJK-subset.otf"}
+    page.theme = ft.Theme(font_family=FONT_FAMILY, color_scheme_seed=ft.Colors.TEAL)
+    page.theme_mode = ft.ThemeMode.LIGHT
+    page.padding = 0
+    page.spacing = 0
+    shell = Shell(page, ctx)
+    page.on_close = lambda _: ctx.close()
+    shell.start()
+
+
+def run(*, web: bool = False, port: int = 8550) -> None:
+    if web:
+        os.environ.setdefault("FLET_WEB_NO_CDN", "1")
+        ft.run(
+            main,
+            view=ft.AppView.WEB_BROWSER,
+            host="127.0.0.1",
+            port=port,
+            assets_dir=str(ASSETS_DIR),
+            no_cdn=True,
+        )
+    else:
+        ft.run(main, assets_dir=str(ASSETS_DIR))

@@ -1,0 +1,220 @@
+"""The one app context the views share: store, sync client, settings, translator, clock and record saving."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from mobile import recorder
+from mobile.state.ports import RefData
+from mobile.state.sync_status import SyncStatus
+from mobile.store import Store, open_store
+from mobile.sync import SyncClient
+from mobile.sync import login as sync_login
+from shared.errors import PatrolError
+from shared.i18n import DEFAULT_LOCALE, LOCALES, Translator, normalize_locale
+from shared.model import RecordType
+
+DEFAULT_TZ = "UTC"
+RECTIFICATION_HOURS = 24
+
+
+def default_data_dir() -> Path:
+    """Packaged apps get FLET_APP_STORAGE_DATA; the web build and development fall back to a local folder."""
+    env = os.environ.get("FLET_APP_STORAGE_DATA")
+    return Path(env) if env else Path.home() / ".patrol-app"
+
+
+class StoreRef(RefData):
+    """RefData over the store's reference cache."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def items(self, kind: str) -> list[dict[str, Any]]:
+        return self.store.reference(kind)
+
+    def item(self, kind: str, id: str) -> dict[str, Any] | None:
+        return self.store.get_reference(kind, id)
+
+
+class AppContext:
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        server_url: str | None = None,
+        http: httpx.Client | None = None,
+        clock: Callable[[], datetime] = recorder.local_now,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = open_store(self.data_dir / "patrol.sqlite")
+        self.ref = StoreRef(self.store)
+        self.http = http or httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
+        self.clock = clock
+        self.settings_path = self.data_dir / "settings.json"
+        self.settings: dict[str, Any] = self._load_settings()
+        self.default_server = server_url or ""
+        self.tr = Translator(self.settings.get("locale", DEFAULT_LOCALE), self.tz)
+        self.sync_client = SyncClient(
+            self.http, self.store, photo_uploader=_photo_uploader(self.data_dir), max_attempts=3
+        )
+        self.status = SyncStatus()
+        self.listeners: list[Callable[[], None]] = []  # called (from any thread) when data or status changed
+        self._sync_thread: threading.Thread | None = None
+        self.refresh_status()
+
+    # ---- settings ------------------------------------------------------------------------
+    def _load_settings(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.settings_path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _save_settings(self) -> None:
+        tmp = self.settings_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.settings), encoding="utf-8")
+        tmp.replace(self.settings_path)
+
+    @property
+    def locale_chosen(self) -> bool:
+        return "locale" in self.settings
+
+    def set_locale(self, locale: str) -> None:
+        locale = locale if locale in LOCALES else normalize_locale(locale)
+        self.settings["locale"] = locale
+        self._save_settings()
+        self.tr = Translator(locale, self.tz)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        props = self.store.reference("property")
+        name = str(props[0].get("tz", DEFAULT_TZ)) if props else DEFAULT_TZ
+        try:
+            return ZoneInfo(name)
+        except (KeyError, ValueError):
+            return ZoneInfo(DEFAULT_TZ)
+
+    # ---- who is here ---------------------------------------------------------------------
+    @property
+    def user(self) -> dict[str, Any]:
+        return self.store.user or {}
+
+    @property
+    def ready(self) -> bool:
+        """Logged in once on this phone: the app opens offline straight to Today."""
+        return self.store.user is not None and self.store.token is not None
+
+    def login(self, server_url: str, username: str, password: str) -> dict[str, Any]:
+        try:
+            return sync_login(self.http, server_url, username, password, store=self.store)
+        except PatrolError as e:
+            if e.code == "sync.offline":
+                raise ConnectionError(e.message) from None
+            raise
+
+    def logout(self) -> None:
+        self.store.logout()
+
+    # ---- making records ------------------------------------------------------------------
+    def save(self, type: RecordType, body: Any, *, supersedes: str | None = None) -> str:
+        saved = recorder.save_record(self.store, type=type, body=body, supersedes=supersedes, clock=self.clock)
+        self.refresh_status()
+        return str(saved["id"])
+
+    def ingest_photo(self, data: bytes) -> str:
+        from mobile.photos import ingest_photo
+
+        ref = ingest_photo(self.store.db, self.data_dir, data)
+        self.refresh_status()
+        return ref.sha256
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def records(self) -> list[dict[str, Any]]:
+        """Records made here and pulled from the server, newest first."""
+        return self.store.records(origin=None, limit=2000)
+
+    # ---- sync ----------------------------------------------------------------------------
+    def refresh_status(self) -> None:
+        self.tr.tz = self.tz  # the property's zone arrives with the first pull
+        counts = self.store.pending_counts()
+        self.status.pending = counts.get("records", 0)
+        self.status.pending_photos = counts.get("photos", 0)
+        last = self.store.last_success
+        self.status.last_success = _parse(last)
+        err = self.store.last_error
+        self.status.last_error = err.get("message") if err else None
+        self.status.problems = [
+            r for r in self.store.records(origin="local", limit=200) if r["sync_status"] in ("rejected", "conflict")
+        ]
+
+    def _notify(self) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener()
+            except Exception:  # noqa: BLE001 - a closed page must not stop the sync thread
+                pass
+
+    def sync_now(self) -> bool:
+        """Start a sync in the background; False if one is already running."""
+        if self._sync_thread is not None and self._sync_thread.is_alive():
+            return False
+        self.status.running, self.status.done, self.status.total = True, 0, 0
+        self._notify()
+        self._sync_thread = threading.Thread(target=self._run_sync, name="patrol-sync", daemon=True)
+        self._sync_thread.start()
+        return True
+
+    def _progress(self, phase: str, done: int, total: int | None) -> None:
+        self.status.done, self.status.total = done, total or 0
+        self._notify()
+
+    def _run_sync(self) -> None:
+        try:
+            self.sync_client.run(self._progress)
+        except Exception as e:  # noqa: BLE001 - whatever happens, the user sees it in the bar
+            self.store.record_error(code="sync.crashed", message=str(e))
+        finally:
+            self.status.running = False
+            self.refresh_status()
+            self._notify()
+
+    def wait_sync(self, timeout: float = 60) -> None:
+        if self._sync_thread is not None:
+            self._sync_thread.join(timeout)
+
+    def close(self) -> None:
+        self.wait_sync(5)
+        self.http.close()
+        self.store.close()
+
+
+def _parse(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _photo_uploader(data_dir: Path) -> Any:
+    """Photos travel after the records, before the pull (mobile.photo_sync, built in parallel)."""
+    try:
+        from mobile.photo_sync import PhotoUploader
+    except ImportError:
+        return None
+    return PhotoUploader(data_dir)

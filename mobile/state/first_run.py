@@ -1,0 +1,46 @@
+"""First run: server address, login (the only step that needs the network) and language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mobile.state.ports import Problem
+from shared.errors import PatrolError
+from shared.i18n import DEFAULT_LOCALE, LOCALES
+
+# login(server_url, username, password) -> user dict; raises PatrolError, or OSError-like errors when unreachable.
+Login = Callable[[str, str, str], dict[str, Any]]
+
+
+def normalize_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if url and "://" not in url:
+        url = "http://" + url
+    return url
+
+
+class FirstRunForm:
+    def __init__(self, *, login: Login, server_url: str = "", locale: str = DEFAULT_LOCALE) -> None:
+        self.login = login
+        self.server_url = server_url
+        self.username = ""
+        self.password = ""
+        self.locale = locale if locale in LOCALES else DEFAULT_LOCALE
+        self.busy = False
+        self.user: dict[str, Any] | None = None
+
+    def submit(self) -> Problem | None:
+        if not (self.server_url.strip() and self.username.strip() and self.password):
+            return Problem("first_run.missing")
+        self.busy = True
+        try:
+            self.user = self.login(normalize_url(self.server_url), self.username.strip(), self.password)
+        except PatrolError as e:
+            return Problem("first_run.failed", {"message": e.message})
+        except OSError:
+            return Problem("first_run.unreachable")
+        finally:
+            self.busy = False
+            self.password = ""  # never keep it: the device token replaces it
+        return None

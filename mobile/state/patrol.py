@@ -1,0 +1,118 @@
+"""Walking a patrol route checkpoint by checkpoint: proof of presence, fine or issue, then finish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mobile.state.ports import Clock, Problem, RefData, SaveRecord
+from shared.errors import ValidationProblem
+from shared.model import CheckpointResult, CheckpointVisit, PatrolRound, PresenceProof, Proof, RecordType
+
+
+def routes_for(ref: RefData, user_id: str | None) -> list[dict[str, Any]]:
+    """The routes this user walks: the ones assigned to them, or every route when none is assigned to anyone."""
+    routes = ref.items("route")
+    mine = [r for r in routes if r.get("assigned_to") == user_id]
+    return mine or [r for r in routes if not r.get("assigned_to")] or routes
+
+
+def checkpoints_of(ref: RefData, route_id: str) -> list[dict[str, Any]]:
+    found = [c for c in ref.items("checkpoint") if c.get("route_id") == route_id]
+    return sorted(found, key=lambda c: (int(c.get("position", 0)), str(c["id"])))
+
+
+@dataclass
+class IssueDraft:
+    """What the defect form is opened with after an issue at a checkpoint."""
+
+    place_id: str | None
+    checkpoint_visit_id: str
+    description: str
+
+
+class PatrolRun:
+    """One round on one route. Each checkpoint is saved as soon as it is marked, so nothing is lost mid-round."""
+
+    def __init__(self, *, ref: RefData, save: SaveRecord, now: Clock, route_id: str) -> None:
+        self.ref, self.save, self.now = ref, save, now
+        self.route = ref.item("route", route_id) or {"id": route_id, "name": route_id}
+        self.checkpoints = checkpoints_of(ref, route_id)
+        self.index = 0
+        self.started_at = now()
+        self.round_id = save(RecordType.PATROL_ROUND, PatrolRound(route_id=route_id, started_at=self.started_at))
+        self.results: dict[str, str] = {}  # checkpoint id -> result value
+        self.visit_ids: dict[str, str] = {}
+        self.finished = False
+        self.code = ""
+        self.reason = ""
+        self.note = ""
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        return self.checkpoints[self.index] if self.index < len(self.checkpoints) else None
+
+    @property
+    def total(self) -> int:
+        return len(self.checkpoints)
+
+    @property
+    def done_count(self) -> int:
+        return len(self.results)
+
+    def code_matches(self) -> bool:
+        cp = self.current
+        return cp is not None and self.code.strip().lower() == str(cp.get("scan_code", "")).strip().lower()
+
+    def proof(self) -> Proof | Problem:
+        """Scanned when a code was entered (it must be this checkpoint's), else the stated reason."""
+        if self.code.strip():
+            if not self.code_matches():
+                return Problem("patrol.code_wrong")
+            return Proof(method=PresenceProof.SCANNED, code=self.code.strip())
+        if self.reason.strip():
+            return Proof(method=PresenceProof.REASON, reason=self.reason.strip())
+        return Problem("patrol.proof_missing")
+
+    def mark(self, result: CheckpointResult) -> Problem | IssueDraft | None:
+        """Save this checkpoint's visit and move on; an issue returns the draft for the defect form."""
+        cp = self.current
+        if cp is None:
+            return None
+        proof = self.proof()
+        if isinstance(proof, Problem):
+            return proof
+        if result is CheckpointResult.ISSUE and not self.note.strip():
+            return Problem("patrol.issue_note_missing")
+        visit = CheckpointVisit(
+            round_id=self.round_id, checkpoint_id=str(cp["id"]), result=result, proof=proof, note=self.note.strip()
+        )
+        try:
+            visit.check()
+        except ValidationProblem as e:  # the form checks the same rules; this guards against drift
+            return Problem("", text=e.message)
+        visit_id = self.save(RecordType.CHECKPOINT_VISIT, visit)
+        self.results[str(cp["id"])] = result.value
+        self.visit_ids[str(cp["id"])] = visit_id
+        draft = (
+            IssueDraft(cp.get("place_id"), visit_id, self.note.strip()) if result is CheckpointResult.ISSUE else None
+        )
+        self.index += 1
+        self.code = self.reason = self.note = ""
+        return draft
+
+    def finish(self) -> None:
+        """Close the round: a correction of the start record that adds when it finished."""
+        if self.finished:
+            return
+        body = PatrolRound(route_id=str(self.route["id"]), started_at=self.started_at, finished_at=self.now())
+        self.save(RecordType.PATROL_ROUND, body, supersedes=self.round_id)
+        self.finished = True
+
+    @property
+    def ok_count(self) -> int:
+        return sum(1 for r in self.results.values() if r == CheckpointResult.OK.value)
+
+    @property
+    def issue_count(self) -> int:
+        return sum(1 for r in self.results.values() if r == CheckpointResult.ISSUE.value)

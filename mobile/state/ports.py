@@ -1,0 +1,60 @@
+"""What the state objects need from the rest of the app, as small protocols the context fills in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from shared.errors import PatrolError, ValidationProblem
+from shared.model import RecordType
+
+
+class RefData(Protocol):
+    """The reference data cached from the server's feed, by kind (place, route, work_order, ...)."""
+
+    def items(self, kind: str) -> list[dict[str, Any]]: ...
+
+    def item(self, kind: str, id: str) -> dict[str, Any] | None: ...
+
+
+class SaveRecord(Protocol):
+    """Saves a record body made on this phone (with its outbox entry) and returns the new record's id."""
+
+    def __call__(self, type: RecordType, body: Any, *, supersedes: str | None = None) -> str: ...
+
+
+Clock = Callable[[], datetime]
+
+
+class MemoryRef:
+    """RefData over plain lists: for tests and for screens built from data already in hand."""
+
+    def __init__(self, data: dict[str, list[dict[str, Any]]] | None = None) -> None:
+        self.data = data or {}
+
+    def items(self, kind: str) -> list[dict[str, Any]]:
+        return list(self.data.get(kind, []))
+
+    def item(self, kind: str, id: str) -> dict[str, Any] | None:
+        return next((x for x in self.data.get(kind, []) if x.get("id") == id), None)
+
+
+@dataclass
+class Problem:
+    """Something the user must fix before saving: a catalog key and its format args, or the server's words."""
+
+    key: str
+    args: dict[str, Any] = field(default_factory=dict)
+    text: str | None = None  # an untranslated message from the server or the domain core
+
+
+def problem_from(error: PatrolError, keys: dict[str, str] | None = None) -> Problem:
+    """A domain ValidationProblem mapped to a catalog key by its field, else the error's own message."""
+    keys = keys or {}
+    if isinstance(error, ValidationProblem):
+        fld = str(error.detail.get("field", "")).removeprefix("body.")
+        if fld in keys:
+            return Problem(keys[fld])
+    return Problem("", text=error.message)

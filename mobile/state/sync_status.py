@@ -1,0 +1,54 @@
+"""What the always-visible sync bar says: pending records and photos, last success, progress, problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shared.i18n import Translator
+
+
+@dataclass
+class SyncStatus:
+    pending: int = 0
+    pending_photos: int = 0
+    last_success: datetime | None = None
+    last_error: str | None = None
+    problems: list[dict[str, Any]] = field(default_factory=list)  # rejected/conflict records with the server's words
+    running: bool = False
+    done: int = 0
+    total: int = 0
+
+    @property
+    def progress(self) -> float | None:
+        """0..1 while the total is known, None (an indeterminate bar) while it is not."""
+        if not self.running:
+            return None
+        return min(1.0, self.done / self.total) if self.total else None
+
+    def headline(self, tr: Translator) -> str:
+        if self.running:
+            return tr.t("sync.running", done=self.done, total=self.total)
+        parts = [tr.t("sync.pending", count=self.pending) if self.pending else tr.t("sync.all_sent")]
+        if self.pending_photos:
+            parts.append(tr.t("sync.pending_photos", count=self.pending_photos))
+        if self.problems:
+            parts.append(tr.t("sync.problems", count=len(self.problems)))
+        return " · ".join(parts)
+
+    def detail(self, tr: Translator) -> str:
+        if self.last_error and not self.running:
+            return tr.t("sync.failed", message=self.last_error)
+        if self.last_success is None:
+            return tr.t("sync.never")
+        return tr.t("sync.last", when=tr.short(self.last_success))
+
+    @property
+    def attention(self) -> bool:
+        """The bar turns to a warning colour when something needs the user."""
+        return bool(self.problems) or (self.last_error is not None and not self.running)
+
+
+def problem_hint_key(status: str) -> str:
+    return "sync.conflict_hint" if status == "conflict" else "sync.rejected_hint"

@@ -1,0 +1,156 @@
+"""Work orders: a list by state and overdue, and a detail with history, photos and the role's actions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from mobile.state.places import place_label
+from mobile.state.ports import Problem
+from mobile.views.photo_picker import thumbnails
+from mobile.views.today import order_line
+from mobile.views.widgets import TOUCH, card, choices, field, problem_texts, screen, section
+from shared.model import WorkOrderAction, WorkOrderState
+
+if TYPE_CHECKING:
+    from mobile.views.shell import Shell
+
+
+class OrdersView:
+    refresh_on_sync = True
+
+    def __init__(self, shell: Shell) -> None:
+        self.shell = shell
+
+    def build(self) -> ft.Control:
+        ctx, board = self.shell.ctx, self.shell.board
+        assert board is not None
+        t, tr = ctx.tr.t, ctx.tr
+        counts = board.counts_by_state()
+        options: list[tuple[Any, str]] = [(None, t("orders.filter_all")), ("overdue", t("orders.filter_overdue"))]
+        options += [(s, f"{tr.enum(s)} ({counts[s]})") for s in WorkOrderState if counts[s]]
+        selected = "overdue" if board.overdue_only else board.state_filter
+        rows = []
+        for order in board.visible():
+            title, sub, overdue = order_line(self.shell, order)
+            rows.append(
+                card(
+                    title,
+                    sub,
+                    warn=overdue,
+                    on_click=lambda _, oid=str(order["id"]): self.shell.show(OrderDetailView(self.shell, oid)),
+                )
+            )
+        return screen(
+            [
+                ft.Text(t("orders.title"), theme_style=ft.TextThemeStyle.TITLE_LARGE),
+                choices(options, selected, self._filter),
+                *(rows or [ft.Text(t("common.nothing"))]),
+            ],
+            spacing=8,
+        )
+
+    def _filter(self, value: Any) -> None:
+        board = self.shell.board
+        assert board is not None
+        board.overdue_only = value == "overdue"
+        board.state_filter = value if isinstance(value, WorkOrderState) else None
+        self.shell.render()
+
+
+class OrderDetailView:
+    refresh_on_sync = True
+
+    def __init__(self, shell: Shell, order_id: str) -> None:
+        self.shell, self.order_id = shell, order_id
+        self.assignee: str | None = None
+        self.note = ""
+        self.problems: list[Problem] = []
+
+    def build(self) -> ft.Control:
+        ctx, board = self.shell.ctx, self.shell.board
+        assert board is not None
+        t, tr = ctx.tr.t, ctx.tr
+        order = ctx.ref.item("work_order", self.order_id)
+        if order is None:
+            return ft.Text(t("common.nothing"))
+        title, sub, overdue = order_line(self.shell, order)
+        users = {str(u["id"]): str(u.get("name", u["id"])) for u in ctx.ref.items("user")}
+        history = [
+            ft.Text(
+                f"{tr.short(at) if (at := _time(h.get('at'))) else ''} · "
+                f"{_label(tr, h)} · {users.get(str(h.get('actor_id')), '')}"
+                + (f" — {h['note']}" if h.get("note") else ""),
+                size=13,
+            )
+            for h in board.history(order)
+        ]
+        actions = board.actions(order)
+        controls: list[ft.Control] = [
+            ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_LARGE),
+            ft.Text(sub, color=ft.Colors.ERROR if overdue else None),
+            ft.Text(place_label(ctx.ref, order.get("place_id"))),
+            ft.Text(str(order.get("description") or "")),
+        ]
+        if order.get("assignee_id"):
+            controls.append(ft.Text(f"{t('orders.assignee')}: {users.get(str(order['assignee_id']), '')}"))
+        controls.append(thumbnails(self.shell, list(order.get("photos") or [])))
+        if history:
+            controls.append(section(t("orders.history"), history))
+        if not actions:
+            controls.append(ft.Text(t("orders.no_actions"), color=ft.Colors.ON_SURFACE_VARIANT))
+        else:
+            if WorkOrderAction.DISPATCH in actions:
+                controls += [
+                    ft.Text(t("orders.choose_assignee"), weight=ft.FontWeight.W_600),
+                    choices(
+                        [(str(u["id"]), str(u.get("name", u["id"]))) for u in board.assignees()],
+                        self.assignee,
+                        self._assignee,
+                    ),
+                ]
+            controls.append(field(t("common.note"), self.note, lambda v: setattr(self, "note", v)))
+            controls += problem_texts(tr, self.problems)
+            controls.append(
+                ft.Row(
+                    [
+                        ft.FilledButton(content=tr.enum(a), height=TOUCH, on_click=lambda _, a=a: self._act(order, a))
+                        for a in actions
+                    ],
+                    wrap=True,
+                )
+            )
+        return screen(controls, spacing=8)
+
+    def _assignee(self, value: str | None) -> None:
+        self.assignee = value
+        self.shell.render()
+
+    def _act(self, order: dict[str, Any], action: WorkOrderAction) -> None:
+        board = self.shell.board
+        assert board is not None
+        problem = board.act(order, action, note=self.note, assignee_id=self.assignee)
+        self.problems = [problem] if problem else []
+        if problem is None:
+            self.note = ""
+            tr = self.shell.ctx.tr
+            self.shell.show(self, tr.t("orders.action_saved", action=tr.enum(action)))
+            return
+        self.shell.render()
+
+
+def _time(value: Any) -> Any:
+    from mobile.state.orders import parse_time
+
+    return parse_time(value)
+
+
+def _label(tr: Any, event: dict[str, Any]) -> str:
+    """An event by the state it led to (the words people know), else its action."""
+    for enum, value in ((WorkOrderState, event.get("to_state")), (WorkOrderAction, event.get("action"))):
+        try:
+            return str(tr.enum(enum(value)))
+        except ValueError:
+            continue
+    return str(event.get("action") or "")

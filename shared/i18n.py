@@ -1,0 +1,112 @@
+"""Message catalogs (en, zh-Hans, zh-Hant, es) and localized dates, with the standard library only.
+
+Every visible string of the app is a key in ``shared/locales/<locale>.json``. A key missing from a
+catalog falls back to English; a key missing from English shows the key itself, which a test forbids.
+Enum values are looked up as ``<prefix>.<value>`` (``category.water_leakage``) through ``Translator.enum``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+LOCALES = ("en", "zh-Hans", "zh-Hant", "es")
+DEFAULT_LOCALE = "en"
+LOCALE_DIR = Path(__file__).parent / "locales"
+
+# The catalog prefix of every enum the app shows; the catalog test checks each value has a key.
+ENUM_PREFIXES = {
+    "DefectCategory": "category",
+    "Severity": "severity",
+    "CauseFactor": "cause",
+    "ChecklistItem": "checklist",
+    "Slot": "slot",
+    "Satisfaction": "satisfaction",
+    "WorkOrderState": "order_state",
+    "WorkOrderAction": "order_action",
+    "WorkOrderKind": "order_kind",
+    "Role": "role",
+    "RecordType": "record_type",
+}
+
+
+@cache
+def load_catalog(locale: str) -> dict[str, str]:
+    """The catalog of one locale; an unknown locale has an empty catalog (so English shows)."""
+    if locale not in LOCALES:
+        return {}
+    with open(LOCALE_DIR / f"{locale}.json", encoding="utf-8") as f:
+        data = json.load(f)
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def normalize_locale(tag: str | None) -> str:
+    """Map what a device or browser says (``zh_CN``, ``zh-TW``, ``es-MX``) to one of LOCALES."""
+    if not tag:
+        return DEFAULT_LOCALE
+    t = tag.replace("_", "-").lower()
+    if t.startswith("zh"):
+        return "zh-Hant" if any(p in t for p in ("hant", "-tw", "-hk", "-mo")) else "zh-Hans"
+    if t.startswith("es"):
+        return "es"
+    return DEFAULT_LOCALE
+
+
+class Translator:
+    """Looks keys up in one locale, falling back to English; formats dates on a given zone."""
+
+    def __init__(self, locale: str = DEFAULT_LOCALE, tz: ZoneInfo | None = None) -> None:
+        self.locale = locale if locale in LOCALES else DEFAULT_LOCALE
+        self.tz = tz
+
+    def has(self, key: str) -> bool:
+        return key in load_catalog(self.locale) or key in load_catalog(DEFAULT_LOCALE)
+
+    def t(self, key: str, **args: object) -> str:
+        text = load_catalog(self.locale).get(key)
+        if text is None:
+            text = load_catalog(DEFAULT_LOCALE).get(key, key)
+        if not args:
+            return text
+        try:
+            return text.format(**args)
+        except (KeyError, IndexError, ValueError):
+            # A translation with a broken placeholder must not crash a screen: show English.
+            return load_catalog(DEFAULT_LOCALE).get(key, key).format(**args)
+
+    def enum(self, value: Enum) -> str:
+        prefix = ENUM_PREFIXES.get(type(value).__name__, type(value).__name__.lower())
+        return self.t(f"{prefix}.{value.value}")
+
+    def _parts(self, d: date) -> dict[str, object]:
+        return {
+            "year": d.year,
+            "month_num": d.month,
+            "month": self.t(f"month.{d.month}"),
+            "day": d.day,
+            "weekday": self.t(f"weekday.{d.weekday()}"),
+        }
+
+    def _local(self, at: datetime) -> datetime:
+        return at.astimezone(self.tz) if self.tz is not None else at
+
+    def date(self, d: date | datetime) -> str:
+        if isinstance(d, datetime):
+            d = self._local(d).date()
+        return self.t("fmt.date", **self._parts(d))
+
+    def time(self, at: datetime) -> str:
+        local = self._local(at)
+        return self.t("fmt.time", hour=local.hour, minute=local.minute)
+
+    def datetime(self, at: datetime) -> str:
+        return self.t("fmt.datetime", date=self.date(at), time=self.time(at))
+
+    def short(self, at: datetime) -> str:
+        """Day, month and time: for lists where the year is obvious."""
+        local = self._local(at)
+        return self.t("fmt.short", time=self.time(at), **self._parts(local.date()))

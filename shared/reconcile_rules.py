@@ -1,0 +1,397 @@
+"""What field records make of work orders: a pure replay of one stream of facts into its orders.
+
+A *stream* is the set of facts that can touch the same orders: the defects of one place and
+category (with the actions and return visits of their orders and rework orders), one owner
+complaint, or the checks of one renovation permit. The server replays a whole stream whenever a
+fact joins it, so the orders depend only on the set of facts, never on the order they arrived in:
+
+- facts are taken in (effective time, record id) order; superseded facts are left out;
+- a fact that names an order not opened yet, or an action the order's state does not allow yet,
+  is held and retried after each change of that order (clocks of two phones disagree by minutes);
+- what still cannot apply at the end is *skipped* with the problem that stopped it, or *waiting*
+  when a later state of the order would allow it (``shared.workflow.may_apply_later``). The push
+  pipeline rejects a new work-order action that is skipped (never one that waits, so arrival order
+  cannot change the outcome); a return visit is never refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared import rules
+from shared.errors import NotFoundProblem, PatrolError, PermissionProblem
+from shared.model import (
+    DecorationCheck,
+    DefectCategory,
+    DefectReport,
+    OwnerComplaint,
+    RecordType,
+    ReturnVisit,
+    Role,
+    WorkOrderAction,
+    WorkOrderActionRecord,
+    WorkOrderKind,
+    WorkOrderState,
+)
+from shared.work_order import Deadline, Event, Order, order_id_for
+from shared.workflow import OPEN_STATES, ROLES, after_return_visit, may_apply_later, next_state
+
+S, K, A = WorkOrderState, WorkOrderKind, WorkOrderAction
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A stored field record as reconciliation sees it: the body plus who and when."""
+
+    id: str
+    type: RecordType
+    at: datetime  # the effective time (see shared.rules.effective_time)
+    author_id: str
+    author_role: Role
+    body: Any
+
+
+@dataclass(frozen=True)
+class Context:
+    tz: ZoneInfo
+    rectification_hours: int = rules.RECTIFICATION_HOURS_DEFAULT
+    responsible: Mapping[str, str] = field(default_factory=dict)  # place id -> responsible specialist
+    visit_rounds: Mapping[str, str] = field(default_factory=dict)  # checkpoint visit id -> patrol round id
+    permit_places: Mapping[str, str] = field(default_factory=dict)  # renovation permit id -> unit
+    superseded: frozenset[str] = frozenset()
+
+
+@dataclass
+class Outcome:
+    orders: list[Order]
+    skipped: dict[str, PatrolError]  # record id -> why it did not apply
+    applied_to: dict[str, str]  # record id -> the order it opened or changed
+    waiting: dict[str, str] = field(default_factory=dict)  # action id -> order it may still apply to later
+
+
+def stream_of(record_type: RecordType, body: Any, record_id: str) -> str | None:
+    """The stream a fact belongs to, or None when it opens no order (actions and visits follow their order)."""
+    if isinstance(body, DefectReport):
+        return None if body.fixed_on_spot else f"repair:{body.place_id}:{body.category.value}"
+    if isinstance(body, OwnerComplaint):
+        return f"complaint:{record_id}"
+    if isinstance(body, DecorationCheck):
+        return f"permit:{body.permit_id}"
+    return None
+
+
+def order_ref(body: Any) -> str | None:
+    """The order an action or a return visit names."""
+    if isinstance(body, WorkOrderActionRecord | ReturnVisit):
+        return body.work_order_id
+    return None
+
+
+def check_role(fact: Fact) -> None:
+    """Refuse an action the author's role may never take, whatever state the order is in."""
+    body = fact.body
+    if isinstance(body, WorkOrderActionRecord) and fact.author_role not in ROLES[body.action]:
+        next_state(S.REPORTED, body.action, fact.author_role)  # raises the worded PermissionProblem
+
+
+def replay(facts: Iterable[Fact], ctx: Context) -> Outcome:
+    return _Replay(ctx).run(facts)
+
+
+class _Replay:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.orders: dict[str, Order] = {}
+        self.alias: dict[str, str] = {}  # wo-<record id> -> order id
+        self.held: dict[str, list[Fact]] = {}  # order alias -> facts waiting for it
+        self.problems: dict[str, PatrolError] = {}
+        self.applied_to: dict[str, str] = {}
+        self.waiting: dict[str, str] = {}
+
+    def run(self, facts: Iterable[Fact]) -> Outcome:
+        ordered = sorted((f for f in facts if f.id not in self.ctx.superseded), key=lambda f: (f.at, f.id))
+        for fact in ordered:
+            self.take(fact)
+            if fact.id in self.applied_to:
+                self.retry(self.orders[self.applied_to[fact.id]])
+        for waiting in self.held.values():
+            for fact in waiting:
+                self.give_up(fact)
+        skipped = {k: v for k, v in self.problems.items() if k not in self.applied_to}
+        return Outcome(list(self.orders.values()), skipped, dict(self.applied_to), self.waiting)
+
+    # ---- dispatch -------------------------------------------------------------------------
+    def take(self, fact: Fact) -> None:
+        body = fact.body
+        if isinstance(body, DefectReport):
+            self.defect(fact, body)
+        elif isinstance(body, OwnerComplaint):
+            self.complaint(fact, body)
+        elif isinstance(body, DecorationCheck):
+            self.decoration_check(fact, body)
+        elif isinstance(body, WorkOrderActionRecord | ReturnVisit):
+            self.attempt(fact)
+
+    def attempt(self, fact: Fact) -> bool:
+        """Apply an action or a visit to its order, or hold it; True when it applied."""
+        ref = order_ref(fact.body)
+        assert ref is not None
+        order_id = self.alias.get(ref)
+        if order_id is None:
+            self.problems[fact.id] = NotFoundProblem(
+                "workorder.not_found", "No such work order; pull to refresh the list of orders.", {"work_order_id": ref}
+            )
+            self.hold(ref, fact)
+            return False
+        order = self.orders[order_id]
+        try:
+            if isinstance(fact.body, WorkOrderActionRecord):
+                self.action(order, fact, fact.body)
+            else:
+                self.return_visit(order, fact, fact.body)
+        except PermissionProblem as problem:
+            if problem.code == "workflow.role_not_allowed":
+                self.problems[fact.id] = problem  # no later state can make it right
+                return False
+            self.problems[fact.id] = problem
+            self.hold(ref, fact)
+            return False
+        except PatrolError as problem:
+            self.problems[fact.id] = problem
+            self.hold(ref, fact)
+            return False
+        self.problems.pop(fact.id, None)
+        self.applied_to[fact.id] = order.id
+        self.retry(order)
+        return True
+
+    def hold(self, ref: str, fact: Fact) -> None:
+        waiting = self.held.setdefault(ref, [])
+        if fact not in waiting:
+            waiting.append(fact)
+
+    def retry(self, order: Order) -> None:
+        """Give facts held for this order another chance now that it changed."""
+        for ref in [*order.aliases, order.id]:
+            waiting = self.held.pop(ref, [])
+            for fact in sorted(waiting, key=lambda f: (f.at, f.id)):
+                if fact.id not in self.applied_to:
+                    self.attempt(fact)
+
+    def give_up(self, fact: Fact) -> None:
+        if fact.id in self.applied_to:
+            return
+        order_id = self.alias.get(order_ref(fact.body) or "")
+        if order_id is None:
+            return
+        order = self.orders[order_id]
+        if isinstance(fact.body, ReturnVisit):
+            if order.state in (S.CLOSED, S.SIGNED_OFF, S.REWORK):
+                # a visit is a fact about the owner: keep it in the history even when it decides nothing
+                self.event(order, fact, "return_visit_noted", None, note="The order was no longer waiting for a visit.")
+                self.applied_to[fact.id] = order.id
+            return
+        problem = self.problems.get(fact.id)
+        note = problem.message if problem else ""
+        if isinstance(fact.body, WorkOrderActionRecord) and may_apply_later(order.state, fact.body.action):
+            self.waiting[fact.id] = order.id
+            self.event(order, fact, "action_waiting", None, note=note)
+        else:
+            self.event(order, fact, "action_skipped", None, note=note)
+
+    # ---- opening orders -------------------------------------------------------------------
+    def open(self, fact: Fact, kind: WorkOrderKind, stream: str, description: str, **fields: Any) -> Order:
+        order = Order(
+            id=order_id_for(fact.id),
+            kind=kind,
+            state=S.REPORTED,
+            stream=stream,
+            reported_at=fact.at,
+            description=description,
+            **fields,
+        )
+        order.root_id = order.root_id or order.id
+        self.orders[order.id] = order
+        self.link(order, fact)
+        order.add_reporter(fact.author_id)
+        self.event(order, fact, "reported", S.REPORTED)
+        return order
+
+    def link(self, order: Order, fact: Fact) -> None:
+        alias = order_id_for(fact.id)
+        self.alias[alias] = order.id
+        order.aliases.append(alias)
+        order.record_ids.append(fact.id)
+        self.applied_to[fact.id] = order.id
+
+    def defect(self, fact: Fact, body: DefectReport) -> None:
+        stream = stream_of(fact.type, body, fact.id)
+        if stream is None:
+            return
+        open_repairs = [
+            o for o in self.orders.values() if o.kind is K.REPAIR and o.stream == stream and o.state in OPEN_STATES
+        ]
+        if open_repairs:
+            order = open_repairs[0]
+            self.link(order, fact)
+            order.add_reporter(fact.author_id)
+            self.event(order, fact, "reported_again", None, note=body.description)
+            if _SEVERITY.index(body.severity.value) > _SEVERITY.index(order.severity or "low"):
+                order.severity = body.severity.value
+        else:
+            order = self.open(
+                fact,
+                K.REPAIR,
+                stream,
+                body.description,
+                place_id=body.place_id,
+                category=body.category.value,
+                severity=body.severity.value,
+                cause=body.cause.value if body.cause else None,
+            )
+            order.deadlines["handling"] = Deadline("handling", rules.handling_due(fact.at, self.ctx.tz))
+        order.add_photos(body.photos)
+        if body.checkpoint_visit_id:
+            order.checkpoint_visit_ids.append(body.checkpoint_visit_id)
+            round_id = self.ctx.visit_rounds.get(body.checkpoint_visit_id)
+            if round_id and round_id not in order.round_ids:
+                order.round_ids.append(round_id)
+
+    def complaint(self, fact: Fact, body: OwnerComplaint) -> None:
+        order = self.open(
+            fact,
+            K.COMPLAINT,
+            f"complaint:{fact.id}",
+            body.description,
+            place_id=body.place_id,
+            owner_name=body.owner_name,
+        )
+        order.add_photos(body.photos)
+        order.deadlines["handling"] = Deadline("handling", rules.handling_due(fact.at, self.ctx.tz))
+        order.deadlines["reply"] = Deadline("reply", rules.complaint_reply_due(fact.at, self.ctx.tz))
+
+    def decoration_check(self, fact: Fact, body: DecorationCheck) -> None:
+        permit = [o for o in self.orders.values() if o.kind is K.RECTIFICATION and o.permit_id == body.permit_id]
+        open_orders = [o for o in permit if o.state in OPEN_STATES]
+        if not body.violations:
+            for order in open_orders:  # the follow-up check found it put right
+                self.move(order, fact, "rectified", S.CLOSED)
+                order.closed_at = fact.at
+                order.meet("rectification", fact.at)
+                order.record_ids.append(fact.id)
+            return
+        text = "; ".join(f"{v.item.value}: {v.description}" for v in body.violations)
+        photos = [p for v in body.violations for p in v.photos] + list(body.photos)
+        if open_orders:
+            order = open_orders[0]
+            self.event(order, fact, "violations_found_again", None, note=text)
+            self.link(order, fact)
+            order.add_reporter(fact.author_id)
+        else:
+            order = self.open(
+                fact,
+                K.RECTIFICATION,
+                f"permit:{body.permit_id}",
+                text,
+                permit_id=body.permit_id,
+                place_id=self.ctx.permit_places.get(body.permit_id),
+            )
+            due = rules.rectification_due(fact.at, self.ctx.tz, self.ctx.rectification_hours)
+            order.deadlines["rectification"] = Deadline("rectification", due)
+        order.add_photos(photos)
+        order.violation_checks += 1
+        if rules.needs_preventive_measures(sum(o.violation_checks for o in permit) + (order not in permit)):
+            for o in [*permit, order]:
+                o.permit_flagged = True
+
+    # ---- changing orders ------------------------------------------------------------------
+    def action(self, order: Order, fact: Fact, body: WorkOrderActionRecord) -> None:
+        new = next_state(order.state, body.action, fact.author_role)
+        if fact.author_role is Role.MAINTENANCE and order.assignee_id != fact.author_id:
+            raise PermissionProblem(
+                "workflow.not_assignee",
+                "This work order is dispatched to someone else; ask a supervisor to dispatch it to you.",
+                {"assignee_id": order.assignee_id},
+            )
+        if body.action is A.DISPATCH:
+            order.assignee_id = body.assignee_id
+            order.meet("notice", fact.at)  # the dispatch is the written notice to maintenance
+            if order.kind is K.COMPLAINT:
+                order.meet("handling", fact.at)
+        elif body.action is A.COMPLETE:
+            order.completed_at = fact.at
+            order.meet("handling", fact.at)
+            order.meet("reply", fact.at)
+            if order.kind in (K.REPAIR, K.REWORK) and order.category:
+                category = DefectCategory(order.category)
+                responsible = self.ctx.responsible.get(order.place_id or "") or (order.reporter_ids or [None])[0]
+                order.responsible_id = responsible
+                due = rules.return_visit_due(fact.at, category, self.ctx.tz)
+                order.deadlines["return_visit"] = Deadline("return_visit", due, assignee_id=responsible)
+        elif body.action is A.CLOSE:
+            order.closed_at = fact.at
+            for deadline in order.open_deadlines():
+                deadline.met_at = fact.at
+        elif body.action is A.SIGN_OFF:
+            order.signed_off_by, order.signed_off_at = fact.author_id, fact.at
+        self.move(order, fact, body.action.value, new, note=body.note)
+        order.record_ids.append(fact.id)
+
+    def return_visit(self, order: Order, fact: Fact, body: ReturnVisit) -> None:
+        new = after_return_visit(order.state, body.successful)
+        order.meet("return_visit", fact.at)
+        order.record_ids.append(fact.id)
+        order.add_photos(body.photos)
+        verdict = "fixed and satisfied" if body.successful else "not fixed" if not body.fixed else "owner not satisfied"
+        note = f"{verdict}: {body.comment}".rstrip(": ")
+        if body.successful:
+            self.move(order, fact, "return_visit_ok", new, note=note)
+            order.closed_at = fact.at
+            parent = self.orders.get(order.parent_id or "")
+            while parent is not None and parent.state is S.REWORK:
+                self.move(
+                    parent, fact, "closed_by_rework", S.CLOSED, note=f"Rework {order.id} passed its return visit."
+                )
+                parent.closed_at = fact.at
+                parent = self.orders.get(parent.parent_id or "")
+            return
+        self.move(order, fact, "return_visit_failed", new, note=note)
+        rework = self.open(
+            fact,
+            K.REWORK,
+            order.stream,
+            f"Rework after a failed return visit: {body.comment or verdict}",
+            place_id=order.place_id,
+            category=order.category,
+            severity=order.severity,
+            permit_id=order.permit_id,
+            parent_id=order.id,
+            root_id=order.root_id,
+            cause=body.cause.value if body.cause else order.cause,
+        )
+        rework.add_photos(body.photos)
+        rework.deadlines["notice"] = Deadline("notice", rules.rework_notice_due(fact.at, self.ctx.tz))
+        self.event(order, fact, "rework_opened", None, note=rework.id)
+
+    def move(self, order: Order, fact: Fact, action: str, new: WorkOrderState, note: str = "") -> None:
+        old = order.state
+        order.state = new
+        self.event(order, fact, action, new, note=note, from_state=old)
+
+    def event(
+        self,
+        order: Order,
+        fact: Fact,
+        action: str,
+        to_state: WorkOrderState | None,
+        note: str = "",
+        from_state: WorkOrderState | None = None,
+    ) -> None:
+        order.history.append(Event(fact.at, fact.author_id, action, fact.id, from_state, to_state, note))
+
+
+_SEVERITY = ["low", "medium", "high", "urgent"]

@@ -1,0 +1,165 @@
+"""A work order as reconciliation derives it: its deadlines, its history and its JSON shape.
+
+The JSON of ``Order.to_json`` is what the server stores, publishes to the feed (kind
+``work_order``) and returns from the review endpoints; the server adds ``number`` and
+``property_id``. Times are ISO 8601 on the property's clock (with its UTC offset).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.model import WorkOrderKind, WorkOrderState
+
+
+def order_id_for(record_id: str) -> str:
+    """The id of the order a record opens: derived from the record, so every server agrees on it."""
+    return f"wo-{record_id}"
+
+
+@dataclass
+class Deadline:
+    """One promise of DOMAIN.md: ``handling``, ``reply``, ``notice``, ``rectification`` or ``return_visit``."""
+
+    name: str
+    due_at: datetime
+    met_at: datetime | None = None
+    assignee_id: str | None = None  # who must meet it, when that is not the order's assignee
+
+    def overdue(self, now: datetime) -> bool:
+        """Not met and past due, or met after it was due (a late visit stays a late visit)."""
+        if self.met_at is None:
+            return now > self.due_at
+        return self.met_at > self.due_at
+
+    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "due_at": _iso(self.due_at, tz),
+            "met_at": _iso(self.met_at, tz),
+            "assignee_id": self.assignee_id,
+        }
+
+
+@dataclass
+class Event:
+    """One line of an order's history: who did what, when, from which record."""
+
+    at: datetime
+    actor_id: str | None
+    action: str
+    record_id: str | None
+    from_state: WorkOrderState | None
+    to_state: WorkOrderState | None
+    note: str = ""
+
+    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        return {
+            "at": _iso(self.at, tz),
+            "actor_id": self.actor_id,
+            "action": self.action,
+            "record_id": self.record_id,
+            "from_state": self.from_state.value if self.from_state else None,
+            "to_state": self.to_state.value if self.to_state else None,
+            "note": self.note,
+        }
+
+
+@dataclass
+class Order:
+    id: str
+    kind: WorkOrderKind
+    state: WorkOrderState
+    stream: str
+    reported_at: datetime
+    description: str
+    place_id: str | None = None
+    category: str | None = None
+    severity: str | None = None
+    permit_id: str | None = None
+    owner_name: str = ""
+    cause: str | None = None
+    reporter_ids: list[str] = field(default_factory=list)
+    record_ids: list[str] = field(default_factory=list)  # the field records that caused or changed it
+    photos: list[str] = field(default_factory=list)
+    round_ids: list[str] = field(default_factory=list)
+    checkpoint_visit_ids: list[str] = field(default_factory=list)
+    assignee_id: str | None = None
+    responsible_id: str | None = None  # the specialist who owns the place: does the return visit
+    parent_id: str | None = None  # rework: the order whose return visit failed
+    root_id: str | None = None
+    completed_at: datetime | None = None
+    closed_at: datetime | None = None
+    signed_off_by: str | None = None
+    signed_off_at: datetime | None = None
+    violation_checks: int = 0  # rectification: checks of the permit that found violations
+    permit_flagged: bool = False  # repeated violations: corrective and preventive measures needed
+    deadlines: dict[str, Deadline] = field(default_factory=dict)
+    history: list[Event] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # order ids that lead here (wo-<record id>)
+
+    def add_reporter(self, user_id: str) -> None:
+        if user_id not in self.reporter_ids:
+            self.reporter_ids.append(user_id)
+
+    def add_photos(self, photos: list[str]) -> None:
+        self.photos.extend(p for p in photos if p not in self.photos)
+
+    def meet(self, name: str, at: datetime) -> None:
+        deadline = self.deadlines.get(name)
+        if deadline is not None and deadline.met_at is None:
+            deadline.met_at = at
+
+    def open_deadlines(self) -> list[Deadline]:
+        return [d for d in self.deadlines.values() if d.met_at is None]
+
+    def next_due_at(self) -> datetime | None:
+        """The earliest unmet deadline, for sorting and the overdue list."""
+        pending = [d.due_at for d in self.open_deadlines()]
+        return min(pending) if pending else None
+
+    def return_visit_pending(self) -> Deadline | None:
+        deadline = self.deadlines.get("return_visit")
+        if deadline is None or deadline.met_at is not None or self.state is not WorkOrderState.DONE:
+            return None
+        return deadline
+
+    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "state": self.state.value,
+            "place_id": self.place_id,
+            "category": self.category,
+            "severity": self.severity,
+            "permit_id": self.permit_id,
+            "description": self.description,
+            "owner_name": self.owner_name,
+            "cause": self.cause,
+            "reported_at": _iso(self.reported_at, tz),
+            "reporter_ids": list(self.reporter_ids),
+            "record_ids": list(self.record_ids),
+            "photos": list(self.photos),
+            "round_ids": list(self.round_ids),
+            "checkpoint_visit_ids": list(self.checkpoint_visit_ids),
+            "assignee_id": self.assignee_id,
+            "responsible_id": self.responsible_id,
+            "parent_id": self.parent_id,
+            "root_id": self.root_id,
+            "completed_at": _iso(self.completed_at, tz),
+            "closed_at": _iso(self.closed_at, tz),
+            "signed_off_by": self.signed_off_by,
+            "signed_off_at": _iso(self.signed_off_at, tz),
+            "violation_checks": self.violation_checks,
+            "permit_flagged": self.permit_flagged,
+            "due_at": _iso(self.next_due_at(), tz),
+            "deadlines": [d.to_json(tz) for d in self.deadlines.values()],
+            "history": [e.to_json(tz) for e in self.history],
+        }
+
+
+def _iso(at: datetime | None, tz: ZoneInfo) -> str | None:
+    return at.astimezone(tz).isoformat() if at is not None else None

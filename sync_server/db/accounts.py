@@ -1,0 +1,157 @@
+"""Users, their login failures and their device tokens (stored only as SHA-256 hashes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_accounts",
+        """
+        CREATE TABLE users (
+            id TEXT PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            property_id TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locks INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX users_property ON users (property_id);
+        CREATE TABLE tokens (
+            token_hash TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES users (id),
+            device_id TEXT NOT NULL,
+            device_name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        CREATE INDEX tokens_device ON tokens (device_id);
+        CREATE INDEX tokens_user ON tokens (user_id);
+        """,
+    )
+]
+
+USER_FIELDS = "id, username, name, role, property_id"
+
+
+def public_user(row: dict[str, Any]) -> dict[str, Any]:
+    """The user dict passed around the server: id, username, name, role, property_id."""
+    return {k: row[k] for k in ("id", "username", "name", "role", "property_id")}
+
+
+def insert_user(
+    db: sqlite_utils.Database,
+    *,
+    id: str,
+    username: str,
+    name: str,
+    role: str,
+    property_id: str,
+    password_hash: str,
+    created_at: datetime,
+) -> bool:
+    """Add a user unless the id or username exists; return whether it was added."""
+    cursor = db.execute(
+        "INSERT INTO users (id, username, name, role, property_id, password_hash, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [id, username, name, role, property_id, password_hash, created_at.isoformat()],
+    )
+    return cursor.rowcount == 1
+
+
+def user_for_login(db: sqlite_utils.Database, *, username: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM users WHERE username = ?", [username]))
+    return rows[0] if rows else None
+
+
+def get_user(db: sqlite_utils.Database, *, user_id: str) -> dict[str, Any] | None:
+    rows = list(db.query(f"SELECT {USER_FIELDS} FROM users WHERE id = ?", [user_id]))
+    return rows[0] if rows else None
+
+
+def users_of_property(db: sqlite_utils.Database, *, property_id: str) -> list[dict[str, Any]]:
+    return list(db.query(f"SELECT {USER_FIELDS} FROM users WHERE property_id = ? ORDER BY username", [property_id]))
+
+
+def record_login_failure(
+    db: sqlite_utils.Database, *, user_id: str, failed_logins: int, locks: int, locked_until: datetime | None
+) -> None:
+    db.execute(
+        "UPDATE users SET failed_logins = ?, locks = ?, locked_until = ? WHERE id = ?",
+        [failed_logins, locks, locked_until.isoformat() if locked_until else None, user_id],
+    )
+
+
+def record_login_success(db: sqlite_utils.Database, *, user_id: str) -> None:
+    db.execute("UPDATE users SET failed_logins = 0, locks = 0, locked_until = NULL WHERE id = ?", [user_id])
+
+
+def insert_token(
+    db: sqlite_utils.Database,
+    *,
+    token_hash: str,
+    user_id: str,
+    device_id: str,
+    device_name: str,
+    created_at: datetime,
+    expires_at: datetime,
+) -> None:
+    db.execute(
+        "INSERT INTO tokens (token_hash, user_id, device_id, device_name, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [token_hash, user_id, device_id, device_name, created_at.isoformat(), expires_at.isoformat()],
+    )
+
+
+def token_with_user(db: sqlite_utils.Database, *, token_hash: str) -> dict[str, Any] | None:
+    rows = list(
+        db.query(
+            "SELECT t.device_id, t.device_name, t.expires_at, t.revoked_at,"
+            " u.id, u.username, u.name, u.role, u.property_id"
+            " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+            [token_hash],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def devices_of_property(
+    db: sqlite_utils.Database, *, property_id: str, user_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Devices that logged in for users of the property (one row per device and user)."""
+    sql = (
+        "SELECT t.device_id, MAX(t.device_name) AS device_name, u.id AS user_id, u.name AS user_name,"
+        " MAX(t.created_at) AS last_login, MIN(t.revoked_at IS NULL) = 0 AS revoked"
+        " FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.property_id = ?"
+    )
+    params: list[Any] = [property_id]
+    if user_id is not None:
+        sql += " AND u.id = ?"
+        params.append(user_id)
+    sql += " GROUP BY t.device_id, u.id ORDER BY last_login DESC"
+    rows = list(db.query(sql, params))
+    for row in rows:
+        row["revoked"] = bool(row["revoked"])
+    return rows
+
+
+def revoke_device(db: sqlite_utils.Database, *, device_id: str, property_id: str, revoked_at: datetime) -> int:
+    """Revoke every live token of a device used by the property's users; return how many tokens exist."""
+    found = db.execute(
+        "SELECT COUNT(*) FROM tokens WHERE device_id = ? AND user_id IN (SELECT id FROM users WHERE property_id = ?)",
+        [device_id, property_id],
+    ).fetchone()[0]
+    db.execute(
+        "UPDATE tokens SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL"
+        " AND user_id IN (SELECT id FROM users WHERE property_id = ?)",
+        [revoked_at.isoformat(), device_id, property_id],
+    )
+    return int(found)

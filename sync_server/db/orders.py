@@ -1,0 +1,359 @@
+"""Work orders, the facts reconciliation replays into them, their numbers and the findings (all the SQL).
+
+``recon_facts`` is reconciliation's own index of every stored field record (plus actions made on
+the review side), with the columns the replay, the schedules and the log search by.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_orders",
+        """
+        CREATE TABLE recon_facts (
+            id TEXT PRIMARY KEY,
+            property_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            author_id TEXT NOT NULL,
+            author_role TEXT NOT NULL,
+            effective_at TEXT NOT NULL,
+            local_day TEXT NOT NULL,
+            clock_flag TEXT,
+            source TEXT NOT NULL DEFAULT 'device',
+            stream TEXT,
+            order_ref TEXT,
+            visit_id TEXT,
+            place_id TEXT,
+            route_id TEXT,
+            round_id TEXT,
+            checkpoint_id TEXT,
+            permit_id TEXT,
+            slot TEXT,
+            supersedes TEXT,
+            body TEXT NOT NULL
+        );
+        CREATE INDEX recon_facts_stream ON recon_facts (stream);
+        CREATE INDEX recon_facts_parked ON recon_facts (order_ref) WHERE stream IS NULL;
+        CREATE INDEX recon_facts_visit ON recon_facts (visit_id) WHERE visit_id IS NOT NULL;
+        CREATE INDEX recon_facts_round ON recon_facts (round_id) WHERE round_id IS NOT NULL;
+        CREATE INDEX recon_facts_day ON recon_facts (property_id, local_day, type);
+        CREATE INDEX recon_facts_supersedes ON recon_facts (supersedes) WHERE supersedes IS NOT NULL;
+        CREATE TABLE work_orders (
+            id TEXT PRIMARY KEY,
+            property_id TEXT NOT NULL,
+            number TEXT NOT NULL UNIQUE,
+            stream TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL,
+            place_id TEXT,
+            assignee_id TEXT,
+            responsible_id TEXT,
+            reported_at TEXT NOT NULL,
+            due_at TEXT,
+            data TEXT NOT NULL,
+            scopes TEXT NOT NULL DEFAULT '[]',
+            visit_scopes TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX work_orders_stream ON work_orders (stream);
+        CREATE INDEX work_orders_property ON work_orders (property_id, state, due_at);
+        CREATE TABLE work_order_numbers (
+            year INTEGER PRIMARY KEY,
+            last INTEGER NOT NULL
+        );
+        CREATE TABLE findings (
+            id TEXT PRIMARY KEY,
+            property_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            day TEXT NOT NULL,
+            owner_id TEXT,
+            data TEXT NOT NULL,
+            scopes TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX findings_property_day ON findings (property_id, day);
+        CREATE TABLE findings_refreshed (
+            property_id TEXT PRIMARY KEY,
+            at TEXT NOT NULL
+        );
+        CREATE TABLE schedule_start (
+            property_id TEXT PRIMARY KEY,
+            day TEXT NOT NULL
+        );
+        """,
+    )
+]
+
+FACT_COLUMNS = (
+    "id property_id type author_id author_role effective_at local_day clock_flag source stream order_ref visit_id"
+    " place_id route_id round_id checkpoint_id permit_id slot supersedes body"
+).split()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+# ---- facts -----------------------------------------------------------------------------------
+def insert_fact(db: sqlite_utils.Database, *, fact: dict[str, Any]) -> bool:
+    """Index one fact; False when its id is there already (a repeat changes nothing)."""
+    row = {c: fact.get(c) for c in FACT_COLUMNS}
+    row["body"] = _json(row["body"])
+    row["source"] = row["source"] or "device"
+    cursor = db.execute(
+        f"INSERT INTO recon_facts ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' for _ in FACT_COLUMNS)})"
+        " ON CONFLICT (id) DO NOTHING",
+        list(row.values()),
+    )
+    return cursor.rowcount == 1
+
+
+def get_fact(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+    rows = _facts(db, "id = ?", [id])
+    return rows[0] if rows else None
+
+
+def facts_of_stream(db: sqlite_utils.Database, *, stream: str) -> list[dict[str, Any]]:
+    return _facts(db, "stream = ?", [stream])
+
+
+def facts_with_visit(db: sqlite_utils.Database, *, visit_id: str) -> list[dict[str, Any]]:
+    return _facts(db, "visit_id = ?", [visit_id])
+
+
+def facts_by_ids(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    return _facts(db, f"id IN ({', '.join('?' for _ in ids)})", list(ids))
+
+
+def superseded_among(db: sqlite_utils.Database, *, ids: list[str]) -> set[str]:
+    """Which of these fact ids a later fact supersedes."""
+    if not ids:
+        return set()
+    rows = db.execute(
+        f"SELECT supersedes FROM recon_facts WHERE supersedes IN ({', '.join('?' for _ in ids)})", list(ids)
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def adopt_parked(db: sqlite_utils.Database, *, order_refs: list[str], stream: str) -> list[str]:
+    """Facts that named an order before it existed join its stream now; return their ids."""
+    if not order_refs:
+        return []
+    marks = ", ".join("?" for _ in order_refs)
+    rows = db.execute(
+        f"SELECT id FROM recon_facts WHERE stream IS NULL AND order_ref IN ({marks})", list(order_refs)
+    ).fetchall()
+    ids = [r[0] for r in rows]
+    if ids:
+        db.execute(f"UPDATE recon_facts SET stream = ? WHERE id IN ({', '.join('?' for _ in ids)})", [stream, *ids])
+    return ids
+
+
+def facts_of_day(
+    db: sqlite_utils.Database,
+    *,
+    property_id: str,
+    days: list[str],
+    types: list[str] | None = None,
+    author_id: str | None = None,
+    place_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Facts of some property days, oldest first: the patrol and inspection log and the schedules read these."""
+    where = f"property_id = ? AND local_day IN ({', '.join('?' for _ in days)})"
+    params: list[Any] = [property_id, *days]
+    if types:
+        where += f" AND type IN ({', '.join('?' for _ in types)})"
+        params += types
+    if author_id:
+        where += " AND author_id = ?"
+        params.append(author_id)
+    if place_id:
+        where += " AND place_id = ?"
+        params.append(place_id)
+    return _facts(db, where, params)
+
+
+def facts_of_rounds(db: sqlite_utils.Database, *, round_ids: list[str]) -> list[dict[str, Any]]:
+    if not round_ids:
+        return []
+    return _facts(db, f"round_id IN ({', '.join('?' for _ in round_ids)})", list(round_ids))
+
+
+def _facts(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    rows = list(db.query(f"SELECT * FROM recon_facts WHERE {where} ORDER BY effective_at, id", params))
+    for row in rows:
+        row["body"] = json.loads(row["body"])
+    return rows
+
+
+# ---- work orders -----------------------------------------------------------------------------
+def next_number(db: sqlite_utils.Database, *, year: int) -> str:
+    """The next human-readable order number of the year, from a counter row (never max()+1)."""
+    row = db.execute(
+        "INSERT INTO work_order_numbers (year, last) VALUES (?, 1)"
+        " ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+        [year],
+    ).fetchone()
+    return f"WO-{year}-{int(row[0]):06d}"
+
+
+def orders_of_stream(db: sqlite_utils.Database, *, stream: str) -> list[dict[str, Any]]:
+    return _orders(db, "stream = ?", [stream])
+
+
+def get_order(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+    rows = _orders(db, "id = ?", [id])
+    return rows[0] if rows else None
+
+
+def save_order(
+    db: sqlite_utils.Database,
+    *,
+    data: dict[str, Any],
+    stream: str,
+    due_at_utc: str | None,
+    reported_at_utc: str,
+    scopes: list[str],
+    visit_scopes: list[str],
+) -> None:
+    db.execute(
+        "INSERT INTO work_orders (id, property_id, number, stream, kind, state, place_id, assignee_id,"
+        " responsible_id, reported_at, due_at, data, scopes, visit_scopes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT (id) DO UPDATE SET stream = excluded.stream, kind = excluded.kind, state = excluded.state,"
+        " place_id = excluded.place_id, assignee_id = excluded.assignee_id, responsible_id = excluded.responsible_id,"
+        " reported_at = excluded.reported_at, due_at = excluded.due_at, data = excluded.data,"
+        " scopes = excluded.scopes, visit_scopes = excluded.visit_scopes",
+        [
+            data["id"],
+            data["property_id"],
+            data["number"],
+            stream,
+            data["kind"],
+            data["state"],
+            data["place_id"],
+            data["assignee_id"],
+            data["responsible_id"],
+            reported_at_utc,
+            due_at_utc,
+            _json(data),
+            _json(scopes),
+            _json(visit_scopes),
+        ],
+    )
+
+
+def delete_order(db: sqlite_utils.Database, *, id: str) -> None:
+    db.execute("DELETE FROM work_orders WHERE id = ?", [id])
+
+
+def list_orders(
+    db: sqlite_utils.Database,
+    *,
+    property_id: str,
+    states: list[str] | None = None,
+    kind: str | None = None,
+    owner_id: str | None = None,
+    due_before_utc: str | None = None,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
+    """Orders of a property, soonest deadline first (orders without one last)."""
+    where = "property_id = ?"
+    params: list[Any] = [property_id]
+    if states:
+        where += f" AND state IN ({', '.join('?' for _ in states)})"
+        params += states
+    if kind:
+        where += " AND kind = ?"
+        params.append(kind)
+    if owner_id:
+        where += " AND (assignee_id = ? OR responsible_id = ?)"
+        params += [owner_id, owner_id]
+    if due_before_utc:
+        where += " AND due_at IS NOT NULL AND due_at < ?"
+        params.append(due_before_utc)
+    return _orders(db, where + " ORDER BY due_at IS NULL, due_at, reported_at, id LIMIT ?", [*params, limit])
+
+
+def _orders(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    rows = list(db.query(f"SELECT * FROM work_orders WHERE {where}", params))
+    for row in rows:
+        row["data"] = json.loads(row["data"])
+        row["scopes"] = json.loads(row["scopes"])
+        row["visit_scopes"] = json.loads(row["visit_scopes"])
+    return rows
+
+
+# ---- findings --------------------------------------------------------------------------------
+def findings_from(db: sqlite_utils.Database, *, property_id: str, day_from: str) -> list[dict[str, Any]]:
+    rows = list(
+        db.query(
+            "SELECT * FROM findings WHERE property_id = ? AND day >= ? ORDER BY day, kind, id", [property_id, day_from]
+        )
+    )
+    for row in rows:
+        row["data"] = json.loads(row["data"])
+        row["scopes"] = json.loads(row["scopes"])
+    return rows
+
+
+def list_findings(
+    db: sqlite_utils.Database,
+    *,
+    property_id: str,
+    day: str | None = None,
+    kind: str | None = None,
+    owner_id: str | None = None,
+) -> list[dict[str, Any]]:
+    where, params = "property_id = ?", [property_id]
+    for column, value in (("day", day), ("kind", kind), ("owner_id", owner_id)):
+        if value:
+            where += f" AND {column} = ?"
+            params.append(value)
+    rows = list(db.query(f"SELECT data FROM findings WHERE {where} ORDER BY day DESC, kind, id", params))
+    return [json.loads(r["data"]) for r in rows]
+
+
+def save_finding(db: sqlite_utils.Database, *, data: dict[str, Any], scopes: list[str]) -> None:
+    db.execute(
+        "INSERT INTO findings (id, property_id, kind, day, owner_id, data, scopes) VALUES (?,?,?,?,?,?,?)"
+        " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, day = excluded.day, owner_id = excluded.owner_id,"
+        " data = excluded.data, scopes = excluded.scopes",
+        [data["id"], data["property_id"], data["kind"], data["day"], data["owner_id"], _json(data), _json(scopes)],
+    )
+
+
+def delete_finding(db: sqlite_utils.Database, *, id: str) -> None:
+    db.execute("DELETE FROM findings WHERE id = ?", [id])
+
+
+def findings_refreshed_at(db: sqlite_utils.Database, *, property_id: str) -> datetime | None:
+    row = db.execute("SELECT at FROM findings_refreshed WHERE property_id = ?", [property_id]).fetchone()
+    return datetime.fromisoformat(row[0]) if row else None
+
+
+def mark_findings_refreshed(db: sqlite_utils.Database, *, property_id: str, at: datetime) -> None:
+    db.execute(
+        "INSERT INTO findings_refreshed (property_id, at) VALUES (?, ?)"
+        " ON CONFLICT (property_id) DO UPDATE SET at = excluded.at",
+        [property_id, at.isoformat()],
+    )
+
+
+def mark_findings_stale(db: sqlite_utils.Database, *, property_id: str) -> None:
+    """New facts arrived: the next reader recomputes the findings."""
+    db.execute("DELETE FROM findings_refreshed WHERE property_id = ?", [property_id])
+
+
+def schedule_start(db: sqlite_utils.Database, *, property_id: str, today: str) -> str:
+    """The first property day the server looked at the schedules: nothing before it counts as missed."""
+    db.execute(
+        "INSERT INTO schedule_start (property_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", [property_id, today]
+    )
+    row = db.execute("SELECT day FROM schedule_start WHERE property_id = ?", [property_id]).fetchone()
+    return str(row[0])

@@ -1,0 +1,135 @@
+"""Stored field records: append-only, unique by the id the device made, compared by content hash."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_records",
+        """
+        CREATE TABLE records (
+            id TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            property_id TEXT NOT NULL,
+            author_id TEXT NOT NULL REFERENCES users (id),
+            device_id TEXT NOT NULL,
+            device_seq INTEGER NOT NULL,
+            recorded_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            effective_at TEXT NOT NULL,
+            clock_flag TEXT,
+            supersedes TEXT,
+            raw TEXT NOT NULL,
+            content_hash TEXT NOT NULL
+        );
+        CREATE INDEX records_device_seq ON records (device_id, device_seq);
+        CREATE INDEX records_property_type ON records (property_id, type, effective_at);
+        CREATE INDEX records_author ON records (author_id, effective_at);
+        CREATE INDEX records_supersedes ON records (supersedes) WHERE supersedes IS NOT NULL;
+        """,
+    )
+]
+
+
+def insert_record(
+    db: sqlite_utils.Database,
+    *,
+    id: str,
+    type: str,
+    property_id: str,
+    author_id: str,
+    device_id: str,
+    device_seq: int,
+    recorded_at: str,
+    received_at: datetime,
+    effective_at: datetime,
+    clock_flag: str | None,
+    supersedes: str | None,
+    raw: dict[str, Any],
+    content_hash: str,
+) -> bool:
+    """Store a record unless its id exists; return whether it was stored now.
+
+    The primary key decides, not a prior SELECT, so two pushes of the same id can never both insert.
+    """
+    cursor = db.execute(
+        "INSERT INTO records (id, type, property_id, author_id, device_id, device_seq, recorded_at, received_at,"
+        " effective_at, clock_flag, supersedes, raw, content_hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        [
+            id,
+            type,
+            property_id,
+            author_id,
+            device_id,
+            device_seq,
+            recorded_at,
+            received_at.isoformat(),
+            effective_at.isoformat(),
+            clock_flag,
+            supersedes,
+            json.dumps(raw, ensure_ascii=False, separators=(",", ":")),
+            content_hash,
+        ],
+    )
+    return cursor.rowcount == 1
+
+
+def stored_hash(db: sqlite_utils.Database, *, id: str) -> str | None:
+    row = db.execute("SELECT content_hash FROM records WHERE id = ?", [id]).fetchone()
+    return str(row[0]) if row else None
+
+
+def get_record(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+    """A stored record row, with ``raw`` decoded."""
+    rows = list(db.query("SELECT * FROM records WHERE id = ?", [id]))
+    if not rows:
+        return None
+    row = rows[0]
+    row["raw"] = json.loads(row["raw"])
+    return row
+
+
+def count_records(db: sqlite_utils.Database, *, property_id: str | None = None) -> int:
+    if property_id is None:
+        return int(db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+    return int(db.execute("SELECT COUNT(*) FROM records WHERE property_id = ?", [property_id]).fetchone()[0])
+
+
+def records_of_property(
+    db: sqlite_utils.Database, *, property_id: str, type: str | None = None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM records WHERE property_id = ?"
+    params: list[Any] = [property_id]
+    if type is not None:
+        sql += " AND type = ?"
+        params.append(type)
+    sql += " ORDER BY effective_at, id LIMIT ?"
+    params.append(limit)
+    rows = list(db.query(sql, params))
+    for row in rows:
+        row["raw"] = json.loads(row["raw"])
+    return rows
+
+
+def device_seq_gaps(db: sqlite_utils.Database, *, device_id: str) -> list[list[int]]:
+    """Ranges of device_seq numbers missing below the highest one received from this device."""
+    gaps: list[list[int]] = []
+    first = db.execute("SELECT MIN(device_seq) FROM records WHERE device_id = ?", [device_id]).fetchone()[0]
+    if first is None:
+        return gaps
+    if first > 1:
+        gaps.append([1, int(first) - 1])
+    rows = db.execute(
+        "SELECT device_seq + 1, next - 1 FROM ("
+        " SELECT device_seq, LEAD(device_seq) OVER (ORDER BY device_seq) AS next FROM records WHERE device_id = ?"
+        ") WHERE next > device_seq + 1 ORDER BY device_seq",
+        [device_id],
+    ).fetchall()
+    gaps.extend([int(a), int(b)] for a, b in rows)
+    return gaps

@@ -1,0 +1,30 @@
+"""FastAPI dependencies shared by every router: the settings and a database connection per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import sqlite_utils
+from fastapi import Depends, Request
+
+from sync_server.db import open_db
+from sync_server.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[sqlite_utils.Database]:
+    """A connection for one request (SQLite opens fast; no connection is shared between threads)."""
+    db = open_db(get_settings(request).db_path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+Db = Annotated[sqlite_utils.Database, Depends(get_db)]
+AppSettings = Annotated[Settings, Depends(get_settings)]

@@ -1,0 +1,218 @@
+"""The review side: work orders by state, owner and deadline, findings, the patrol and inspection log, sign-off."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from shared.errors import NotFoundProblem, ValidationProblem
+from shared.ids import uuid7
+from shared.model import RecordType, Role, WorkOrderAction, WorkOrderActionRecord, WorkOrderState
+from shared.rules import local_day
+from shared.workflow import allowed_actions
+from sync_server import auth, reconcile, schedule
+from sync_server.db import feed, orders, transaction
+from sync_server.deps import AppSettings, Db
+from sync_server.routes.auth import Problem
+
+router = APIRouter(tags=["review"])
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "auth.missing_token, auth.invalid_token, ..."},
+    403: {"model": Problem, "description": "workflow.role_not_allowed, workflow.not_assignee"},
+    404: {"model": Problem, "description": "workorder.not_found"},
+    409: {"model": Problem, "description": "workflow.invalid_transition"},
+    422: {"model": Problem, "description": "request.invalid"},
+}
+LOG_TYPES = [t.value for t in RecordType if t is not RecordType.WORK_ORDER_ACTION]
+
+
+class OrderList(BaseModel):
+    orders: list[dict[str, Any]]
+    now: str
+
+
+class FindingList(BaseModel):
+    findings: list[dict[str, Any]]
+    now: str
+
+
+class LogEntry(BaseModel):
+    id: str
+    type: str
+    at: str
+    day: str
+    author_id: str
+    place_id: str | None
+    route_id: str | None
+    round_id: str | None
+    checkpoint_id: str | None
+    permit_id: str | None
+    slot: str | None
+    clock_flag: str | None
+    body: dict[str, Any]
+
+
+class Log(BaseModel):
+    day: str
+    entries: list[LogEntry]
+
+
+class ActionRequest(BaseModel):
+    action: WorkOrderAction
+    note: Annotated[str, Field(max_length=4000)] = ""
+    assignee_id: str | None = None
+
+
+class SignOffRequest(BaseModel):
+    note: Annotated[str, Field(max_length=4000)] = ""
+
+
+def _visible(user: dict[str, Any], scopes: list[str]) -> bool:
+    return user["role"] in auth.SUPERVISING_ROLES or bool(set(feed.scopes_for(user)) & set(scopes))
+
+
+def _with_view(order: dict[str, Any], user: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The stored order plus what depends on the reader and the clock: overdue, and the actions they may take."""
+    overdue = [
+        d["name"] for d in order["deadlines"] if d["met_at"] is None and now > datetime.fromisoformat(d["due_at"])
+    ]
+    actions = [a.value for a in allowed_actions(WorkOrderState(order["state"]), Role(user["role"]))]
+    return {**order, "overdue": bool(overdue), "overdue_deadlines": overdue, "allowed_actions": actions}
+
+
+@router.get("/api/v1/orders", response_model=OrderList, responses=PROBLEMS)
+def list_orders(
+    user: auth.CurrentUser,
+    db: Db,
+    settings: AppSettings,
+    state: Annotated[list[WorkOrderState] | None, Query(description="one or more states")] = None,
+    kind: Annotated[str | None, Query(max_length=40)] = None,
+    owner: Annotated[str | None, Query(max_length=100, description="assignee or responsible specialist")] = None,
+    overdue: Annotated[bool | None, Query(description="only orders past an unmet deadline")] = None,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+) -> dict[str, Any]:
+    """Orders of the property, soonest deadline first; supervisors see all, others those they are part of."""
+    now = settings.now()
+    rows = orders.list_orders(
+        db,
+        property_id=user["property_id"],
+        states=[s.value for s in state] if state else None,
+        kind=kind,
+        owner_id=owner,
+        due_before_utc=now.astimezone(UTC).isoformat(timespec="microseconds") if overdue else None,
+        limit=limit,
+    )
+    found = [_with_view(r["data"], user, now) for r in rows if _visible(user, r["scopes"])]
+    if overdue is not None:
+        found = [o for o in found if o["overdue"] is overdue]
+    return {"orders": found, "now": now.astimezone(settings.tz).isoformat()}
+
+
+def _get_visible(db: Any, user: dict[str, Any], order_id: str) -> dict[str, Any]:
+    row = orders.get_order(db, id=order_id)
+    if row is None or row["property_id"] != user["property_id"] or not _visible(user, row["scopes"]):
+        raise NotFoundProblem(
+            "workorder.not_found",
+            "No such work order; pull to refresh the list of orders.",
+            {"work_order_id": order_id},
+        )
+    return row
+
+
+@router.get("/api/v1/orders/{order_id}", response_model=dict[str, Any], responses=PROBLEMS)
+def get_order(order_id: str, user: auth.CurrentUser, db: Db, settings: AppSettings) -> dict[str, Any]:
+    """One order with its full history (who, what, when, from which record) and its deadlines."""
+    return _with_view(_get_visible(db, user, order_id)["data"], user, settings.now())
+
+
+@router.post("/api/v1/orders/{order_id}/actions", response_model=dict[str, Any], responses=PROBLEMS)
+def act_on_order(
+    order_id: str, request: ActionRequest, user: auth.CurrentUser, db: Db, settings: AppSettings
+) -> dict[str, Any]:
+    """Dispatch, start, complete, close or sign off from the desk: the same state machine as the phones' records."""
+    _get_visible(db, user, order_id)
+    if request.action is WorkOrderAction.DISPATCH and not request.assignee_id:
+        raise ValidationProblem(
+            "request.invalid", "Choose who the work order is dispatched to.", {"field": "assignee_id"}
+        )
+    now = settings.now()
+    body = WorkOrderActionRecord(order_id, request.action, request.note, request.assignee_id)
+    with transaction(db):
+        reconcile.apply_fact(
+            db,
+            settings=settings,
+            property_id=user["property_id"],
+            id=uuid7(int(now.timestamp() * 1000)),
+            type=RecordType.WORK_ORDER_ACTION,
+            body=body,
+            author_id=user["id"],
+            author_role=Role(user["role"]),
+            at=now,
+            source="review",
+            must_apply=True,
+        )
+    return _with_view(_get_visible(db, user, order_id)["data"], user, now)
+
+
+@router.post("/api/v1/orders/{order_id}/sign-off", response_model=dict[str, Any], responses=PROBLEMS)
+def sign_off(
+    order_id: str, request: SignOffRequest, user: auth.CurrentUser, db: Db, settings: AppSettings
+) -> dict[str, Any]:
+    """A supervisor signs a closed order off: it is filed."""
+    return act_on_order(order_id, ActionRequest(action=WorkOrderAction.SIGN_OFF, note=request.note), user, db, settings)
+
+
+@router.get("/api/v1/findings", response_model=FindingList, responses=PROBLEMS)
+def list_findings(
+    user: auth.CurrentUser,
+    db: Db,
+    settings: AppSettings,
+    day: Annotated[date | None, Query(description="a property day, YYYY-MM-DD")] = None,
+    kind: Annotated[str | None, Query(max_length=60)] = None,
+    owner: Annotated[str | None, Query(max_length=100)] = None,
+) -> dict[str, Any]:
+    """What was missed or is late, with who owns it; supervisors see all, others their own."""
+    schedule.refresh_if_due(db, property_id=user["property_id"], settings=settings)
+    found = orders.list_findings(
+        db, property_id=user["property_id"], day=day.isoformat() if day else None, kind=kind, owner_id=owner
+    )
+    if user["role"] not in auth.SUPERVISING_ROLES:
+        found = [
+            f for f in found if f["owner_id"] == user["id"] or (not f["owner_id"] and f["owner_role"] == user["role"])
+        ]
+    return {"findings": found, "now": settings.now().astimezone(settings.tz).isoformat()}
+
+
+@router.get("/api/v1/log", response_model=Log, responses=PROBLEMS)
+def patrol_log(
+    user: auth.CurrentUser,
+    db: Db,
+    settings: AppSettings,
+    day: Annotated[date | None, Query(description="a property day, YYYY-MM-DD; today by default")] = None,
+    person: Annotated[str | None, Query(max_length=100, description="a user id")] = None,
+    place: Annotated[str | None, Query(max_length=100, description="a place id")] = None,
+) -> dict[str, Any]:
+    """The patrol and inspection log of a day: every field record, by person and place; others see their own."""
+    the_day = day or local_day(settings.now(), settings.tz)
+    if user["role"] not in auth.SUPERVISING_ROLES:
+        person = user["id"]
+    facts = orders.facts_of_day(
+        db,
+        property_id=user["property_id"],
+        days=[the_day.isoformat()],
+        types=LOG_TYPES,
+        author_id=person,
+        place_id=place,
+    )
+    entries = [
+        {
+            **{k: f[k] for k in LogEntry.model_fields if k in f},
+            "at": datetime.fromisoformat(f["effective_at"]).astimezone(settings.tz).isoformat(),
+            "day": f["local_day"],
+        }
+        for f in facts
+    ]
+    return {"day": the_day.isoformat(), "entries": entries}

@@ -1,0 +1,128 @@
+"""The whole field flow in Chromium against a real sync server: patrol, defect with photo, sync, dispatch, offline."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlite_utils
+from PIL import Image
+
+from sync_server.settings import Settings
+from tests.browser.phone import Phone, choose
+from tests.conftest import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(600)]
+
+
+def checkpoints_of_first_route(server_url: str) -> tuple[str, list[dict]]:
+    token = login(server_url, "demo-specialist", device_id="test-reader")
+    changes = httpx.get(f"{server_url}/api/v1/sync/pull", params={"limit": 1000},
+                        headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["changes"]
+    routes = [c["data"] for c in changes if c["kind"] == "route"]
+    route = routes[0]
+    cps = sorted((c["data"] for c in changes if c["kind"] == "checkpoint" and c["data"]["route_id"] == route["id"]),
+                 key=lambda c: c["position"])
+    return route["name"], cps
+
+
+def photo_file(tmp_path: Path) -> Path:
+    path = tmp_path / "leak.jpg"
+    img = Image.new("RGB", (800, 600), (40, 90, 160))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=85)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def log_in(phone: Phone, username: str) -> None:
+    phone.fill("User name", username)
+    phone.fill("Password", "demo")
+    phone.tap("Log in")
+    phone.see("Hello, ")
+    phone.see("All sent", timeout=60_000)  # the first pull ran
+
+
+def server_records(server_dir: Path, description: str) -> int:
+    db = sqlite_utils.Database(Settings(data_dir=server_dir).db_path)
+    try:
+        return sum(1 for row in db.query("SELECT body FROM records") if description in row["body"])
+    finally:
+        db.close()
+
+
+def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(live_server, flet_app, new_phone,
+                                                                          tmp_path: Path) -> None:
+    server = live_server()
+    route_name, cps = checkpoints_of_first_route(server.url)
+
+    # ---- the specialist's phone ---------------------------------------------------------
+    spec = new_phone(flet_app(server.url))
+    spec.see("Log in")
+    log_in(spec, "demo-specialist")
+    spec.tap(route_name, exact=False)
+    spec.see("Checkpoint 1 of")
+    spec.fill("Checkpoint code", cps[0]["scan_code"])
+    spec.tap("All fine")
+    spec.see("Checkpoint 2 of")
+    spec.fill("Checkpoint code", "WRONG-CODE")
+    spec.tap("All fine")
+    spec.see("This is not the code of this checkpoint.")
+    spec.fill("Checkpoint code", "")
+    spec.fill("Reason the code could not be scanned", "Label painted over")
+    spec.fill("What is wrong?", "Water dripping from the ceiling")
+    spec.tap("Problem found")
+    # The defect form opens with the checkpoint's place and the note filled in.
+    spec.see("Report a defect")
+    choose(spec, "Plumbing / water leakage")
+    spec.pick_photo("Add photo", photo_file(tmp_path))
+    spec.see("Photos: 1")
+    spec.tap("Save")
+    spec.see("Saved on this phone")
+    spec.see("Checkpoint 3 of")
+    spec.tap("Finish patrol")
+    spec.see("Patrol finished: 1 fine, 1 with problems.")
+    spec.see("to send")
+    spec.tap("Sync")
+    spec.see("All sent", timeout=60_000)
+    spec.tab("Orders")
+    spec.see("Plumbing / water leakage", timeout=30_000)
+    assert server_records(server.data_dir, "Water dripping from the ceiling") >= 1
+
+    # ---- the supervisor's tablet ---------------------------------------------------------
+    sup = new_phone(flet_app(server.url))
+    log_in(sup, "demo-supervisor")
+    sup.tab("Review")
+    sup.tap("Plumbing / water leakage", exact=False)
+    sup.see("Choose who does it")
+    sup.tap("Dispatch")
+    sup.see("Choose who the order is dispatched to.")
+    maintenance = sup.page.get_by_role("checkbox").last
+    maintenance.click()
+    time.sleep(0.5)
+    sup.tap("Dispatch")
+    sup.see("Dispatch: saved")
+    sup.tap("Sync")
+    sup.see("All sent", timeout=60_000)
+    sup.see("Dispatched", timeout=30_000)
+
+    # ---- offline: the server goes away, a record is made, the server comes back ----------
+    server.stop()
+    spec.tab("Today")
+    spec.tap("Report a defect")
+    choose(spec, "Lobby")
+    choose(spec, "Electrical")
+    spec.fill("Description", "Lobby light flickers")
+    spec.tap("Save")
+    spec.see("1 to send")
+    spec.tap("Sync")
+    spec.see("Sync failed", timeout=90_000)
+    spec.see("1 to send")
+    assert server_records(server.data_dir, "Lobby light flickers") == 0
+    server.start()
+    spec.tap("Sync")
+    spec.see("All sent", timeout=60_000)
+    assert server_records(server.data_dir, "Lobby light flickers") == 1

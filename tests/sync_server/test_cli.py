@@ -1,0 +1,55 @@
+"""The command line: load-demo is idempotent and create-user adds a user who can log in."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+
+import pytest
+
+from sync_server.__main__ import main
+from sync_server.auth import verify_password
+from sync_server.settings import Argon2Params
+
+
+def _count(db_path, sql):
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def test_load_demo_twice_creates_everything_once(tmp_path, capsys):
+    data = tmp_path / "demo"
+    assert main(["load-demo", "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    for username in ("demo-specialist", "demo-site-supervisor", "demo-supervisor", "demo-maintenance", "demo-admin"):
+        assert username in out
+    assert "'demo'" in out
+    db_path = data / "server.sqlite3"
+    first = [_count(db_path, f"SELECT COUNT(*) FROM {t}") for t in ("users", "places", "permits", "checkpoints")]
+    seq = _count(db_path, "SELECT MAX(seq) FROM feed")
+    assert main(["load-demo", "--data-dir", str(data)]) == 0
+    assert [_count(db_path, f"SELECT COUNT(*) FROM {t}") for t in ("users", "places", "permits", "checkpoints")] == first
+    assert _count(db_path, "SELECT MAX(seq) FROM feed") == seq  # nothing re-published: phones pull nothing new
+    assert first == [5, 24, 3, 11]
+    areas = _count(db_path, "SELECT group_concat(name) FROM places WHERE kind = 'area'")
+    assert {"Lobby", "Underground garage", "Periphery", "Unloading area"} == set(areas.split(","))
+
+
+def test_create_user_reads_the_password_and_refuses_a_taken_username(tmp_path, monkeypatch, capsys):
+    data = str(tmp_path / "d")
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    args = ["create-user", "--data-dir", data, "--username", "zhao", "--name", "Zhao Lei", "--role", "specialist"]
+    assert main([*args, "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("another one\n"))
+    assert main([*args, "--password-stdin"]) == 1
+    assert "exists already" in capsys.readouterr().err
+    db_path = tmp_path / "d" / "server.sqlite3"
+    assert _count(db_path, "SELECT COUNT(*) FROM users WHERE username = 'zhao'") == 1
+    stored = _count(db_path, "SELECT password_hash FROM users WHERE username = 'zhao'")
+    assert verify_password(stored, "correct horse battery", Argon2Params())
+    assert not verify_password(stored, "another one", Argon2Params())
+
+
+def test_an_unknown_command_or_role_is_refused(tmp_path):
+    with pytest.raises(SystemExit):
+        main(["create-user", "--data-dir", str(tmp_path), "--username", "a", "--name", "A", "--role", "boss"])

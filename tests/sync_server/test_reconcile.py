@@ -1,0 +1,229 @@
+"""Pushed records become work orders on the server: numbers, history, pulls, rejections, idempotency."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shared.model import DefectCategory, OwnerComplaint, Slot, WorkOrderAction
+from sync_server.app import create_app
+from sync_server.db import open_db
+from sync_server.settings import CHEAP_ARGON2, Settings
+from tests.conftest import prepare_data_dir
+from tests.work_order_records import SAND, Phone, action, decoration_check, leak, visit
+
+TZ = ZoneInfo("Asia/Shanghai")
+SPECIALIST, SUPERVISOR, MAINTENANCE = "user-demo-specialist", "user-demo-supervisor", "user-demo-maintenance"
+
+
+@pytest.fixture
+def phones(client):
+    return {
+        role: Phone(client, f"demo-{role}")
+        for role in ("specialist", "supervisor", "maintenance", "site-supervisor", "admin")
+    }
+
+
+def now(clock) -> datetime:
+    return clock.now().astimezone(TZ)
+
+
+def order_of(phone: Phone, defect_raw: dict) -> dict:
+    return phone.get(f"/api/v1/orders/wo-{defect_raw['id']}")
+
+
+def test_a_defect_becomes_a_numbered_repair_order_in_the_supervisors_and_reporters_pull(phones, clock):
+    d = phones["specialist"].send(leak(), now(clock))
+    orders = phones["supervisor"].of_kind("work_order")
+    order = orders[f"wo-{d['id']}"]
+    assert order["number"] == "WO-2026-000001"
+    assert (order["kind"], order["state"], order["place_id"]) == ("repair", "reported", "demo-b1-u101")
+    assert order["history"][0] | {"at": None} == {
+        "at": None,
+        "actor_id": SPECIALIST,
+        "action": "reported",
+        "record_id": d["id"],
+        "from_state": None,
+        "to_state": "reported",
+        "note": "",
+    }
+    assert f"wo-{d['id']}" in phones["specialist"].of_kind("work_order")
+    assert phones["maintenance"].of_kind("work_order") == {}  # not dispatched to them yet
+
+
+def test_a_second_report_of_the_same_leak_joins_the_open_order(phones, clock):
+    first = phones["specialist"].send(leak(photos=["a" * 64]), now(clock))
+    phones["site-supervisor"].send(leak(photos=["b" * 64]), now(clock) + timedelta(minutes=5))
+    phones["specialist"].send(leak(category=DefectCategory.ELECTRICAL), now(clock))
+    orders = phones["supervisor"].of_kind("work_order")
+    assert len(orders) == 2
+    joined = orders[f"wo-{first['id']}"]
+    assert joined["reporter_ids"] == [SPECIALIST, "user-demo-site-supervisor"]
+    assert joined["photos"] == ["a" * 64, "b" * 64]
+    assert sorted(o["number"] for o in orders.values()) == ["WO-2026-000001", "WO-2026-000002"]
+
+
+def test_a_defect_fixed_on_the_spot_opens_no_order(phones, clock):
+    phones["specialist"].send(leak(fixed_on_spot=True), now(clock))
+    assert phones["supervisor"].of_kind("work_order") == {}
+
+
+def test_completion_makes_a_return_visit_due_for_the_responsible_specialist(phones, clock):
+    # reported by the site supervisor, but the unit is on the specialist's patrol route
+    d = phones["site-supervisor"].send(leak(), now(clock))
+    oid = f"wo-{d['id']}"
+    phones["supervisor"].send(action(oid, WorkOrderAction.DISPATCH, assignee_id=MAINTENANCE), now(clock))
+    assert oid in phones["maintenance"].of_kind("work_order")
+    done_at = now(clock).replace(hour=9, minute=29)
+    phones["maintenance"].send(action(oid, WorkOrderAction.COMPLETE), done_at)
+    due = phones["specialist"].of_kind("return_visit_due")[oid]
+    assert due["assignee_id"] == SPECIALIST
+    assert due["due_at"] == "2026-11-26T09:29:00+08:00"
+    assert phones["site-supervisor"].of_kind("return_visit_due") == {}
+    phones["specialist"].send(visit(oid), now(clock) + timedelta(minutes=10))
+    assert phones["specialist"].of_kind("return_visit_due") == {}
+    assert phones["supervisor"].of_kind("work_order")[oid]["state"] == "closed"
+
+
+def test_a_complaint_order_carries_both_deadlines(phones, clock):
+    c = phones["specialist"].send(OwnerComplaint("demo-b1-u101", "Mrs Li", "Noise from the pump room"), now(clock))
+    order = phones["supervisor"].of_kind("work_order")[f"wo-{c['id']}"]
+    assert {d["name"]: d["due_at"] for d in order["deadlines"]} == {
+        "handling": "2026-11-24T09:30:00+08:00",
+        "reply": "2026-11-26T09:30:00+08:00",
+    }
+
+
+def test_a_decoration_violation_opens_a_rectification_order_seen_by_site_supervisors(phones, clock):
+    check = phones["site-supervisor"].send(decoration_check("demo-permit1", Slot.MORNING, SAND), now(clock))
+    order = phones["site-supervisor"].of_kind("work_order")[f"wo-{check['id']}"]
+    assert (order["kind"], order["permit_id"], order["place_id"]) == ("rectification", "demo-permit1", "demo-b1-u302")
+    assert order["due_at"] == "2026-11-24T09:30:00+08:00"
+    phones["site-supervisor"].send(
+        decoration_check("demo-permit1", Slot.AFTERNOON, SAND), now(clock) + timedelta(hours=4)
+    )
+    order = phones["site-supervisor"].of_kind("work_order")[f"wo-{check['id']}"]
+    assert order["permit_flagged"] and order["violation_checks"] == 2
+
+
+@pytest.mark.parametrize(
+    ("who", "what", "code"),
+    [
+        ("maintenance", WorkOrderAction.CLOSE, "workflow.role_not_allowed"),
+        ("specialist", WorkOrderAction.SIGN_OFF, "workflow.role_not_allowed"),
+        ("supervisor", WorkOrderAction.COMPLETE, "workflow.invalid_transition"),
+        ("supervisor", WorkOrderAction.DISPATCH, "workflow.invalid_transition"),
+    ],
+)
+def test_a_refused_action_comes_back_rejected_with_its_code_and_nothing_changes(
+    phones, clock, server_db, who, what, code
+):
+    d = phones["specialist"].send(leak(), now(clock))
+    oid = f"wo-{d['id']}"
+    phones["supervisor"].send(action(oid, WorkOrderAction.CLOSE), now(clock))
+    before = dump(server_db)
+    kw = {"assignee_id": MAINTENANCE} if what is WorkOrderAction.DISPATCH else {}
+    raw = phones[who].record(action(oid, what, **kw), now(clock))
+    result = phones[who].push(raw)[raw["id"]]
+    assert (result["status"], result["code"]) == ("rejected", code)
+    assert result["message"]
+    assert dump(server_db) == before
+    assert server_db.execute("SELECT count(*) FROM records WHERE id = ?", [raw["id"]]).fetchone()[0] == 0
+
+
+def test_completion_synced_before_its_dispatch_waits_for_it_instead_of_being_refused(phones, clock):
+    d = phones["specialist"].send(leak(), now(clock))
+    oid = f"wo-{d['id']}"
+    # maintenance got the order on paper and its phone syncs first, with a clock a minute behind
+    phones["maintenance"].send(action(oid, WorkOrderAction.COMPLETE), now(clock) + timedelta(minutes=1))
+    phones["supervisor"].send(action(oid, WorkOrderAction.DISPATCH, assignee_id=MAINTENANCE), now(clock))
+    assert phones["supervisor"].of_kind("work_order")[oid]["state"] == "done"
+
+
+def scenario(clock, phones) -> list[tuple[str, dict]]:
+    """A day of records from three phones: (username key, wire record)."""
+    t = now(clock) - timedelta(hours=2)
+    spec, sup, mnt, site = phones["specialist"], phones["supervisor"], phones["maintenance"], phones["site-supervisor"]
+    d1 = spec.record(leak(), t)
+    d2 = site.record(leak(), t + timedelta(minutes=20))
+    oid = f"wo-{d1['id']}"
+    records = [
+        ("specialist", d1),
+        ("site-supervisor", d2),
+        (
+            "supervisor",
+            sup.record(action(oid, WorkOrderAction.DISPATCH, assignee_id=MAINTENANCE), t + timedelta(minutes=30)),
+        ),
+        ("maintenance", mnt.record(action(oid, WorkOrderAction.START), t + timedelta(minutes=40))),
+        ("maintenance", mnt.record(action(oid, WorkOrderAction.COMPLETE), t + timedelta(minutes=50))),
+    ]
+    failed = spec.record(visit(oid, satisfied=False, comment="still damp"), t + timedelta(minutes=70))
+    rid = f"wo-{failed['id']}"
+    records += [
+        ("specialist", failed),
+        (
+            "supervisor",
+            sup.record(action(rid, WorkOrderAction.DISPATCH, assignee_id=MAINTENANCE), t + timedelta(minutes=80)),
+        ),
+        ("maintenance", mnt.record(action(rid, WorkOrderAction.COMPLETE), t + timedelta(minutes=90))),
+        ("specialist", spec.record(visit(rid), t + timedelta(minutes=100))),
+        ("specialist", spec.record(OwnerComplaint("demo-b2-u201", "Mr Wu", "Lift noisy"), t)),
+        ("site-supervisor", site.record(decoration_check("demo-permit2", Slot.MORNING, SAND), t)),
+    ]
+    return records
+
+
+def dump(db) -> dict:
+    """The full reconciled state: orders and findings, and what a fresh pull of each scope shows.
+
+    Order numbers are issued in arrival order, so they are left out; so are feed tombstones (which
+    entities once existed on the way depends on arrival order too).
+    """
+
+    def unnumbered(data: str) -> dict:
+        return {**json.loads(data), "number": None}
+
+    orders = [unnumbered(r["data"]) for r in db.query("SELECT data FROM work_orders ORDER BY id")]
+    findings = [json.loads(r["data"]) for r in db.query("SELECT data FROM findings ORDER BY id")]
+    feed = sorted(
+        (r["scope"], r["kind"], r["entity_id"], json.dumps(unnumbered(r["data"]), sort_keys=True))
+        for r in db.query(
+            "SELECT * FROM feed WHERE kind IN ('work_order', 'return_visit_due', 'finding') AND deleted = 0"
+        )
+    )
+    return {"orders": orders, "findings": findings, "feed": feed}
+
+
+def push_each(phones, records):
+    for who, raw in records:
+        result = phones[who].push(raw)[raw["id"]]
+        assert result["status"] in ("accepted", "duplicate"), result
+
+
+def test_pushing_the_same_records_again_changes_nothing(phones, clock, server_db):
+    records = scenario(clock, phones)
+    push_each(phones, records)
+    state = dump(server_db)
+    assert [o["state"] for o in state["orders"]].count("closed") == 2
+    push_each(phones, records)
+    assert dump(server_db) == state
+
+
+def test_the_same_records_in_another_order_give_the_same_orders(phones, clock, server_db, tmp_path):
+    records = scenario(clock, phones)
+    push_each(phones, records)
+    expected = dump(server_db)
+    other = Settings(data_dir=tmp_path / "second", argon2=CHEAP_ARGON2, now=clock.now)
+    prepare_data_dir(other)
+    with TestClient(create_app(other)) as second:
+        again = {who: Phone(second, f"demo-{who}") for who in phones}
+        push_each(again, list(reversed(records)))
+        db = open_db(other.db_path)
+        try:
+            assert dump(db) == expected
+        finally:
+            db.close()

@@ -1,0 +1,119 @@
+"""A scripted phone for work-order tests: makes wire records of the demo property, pushes and pulls them.
+
+Works against a TestClient or a live server (any ``httpx.Client`` with a base URL).
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from shared.ids import uuid7
+from shared.model import (
+    ChecklistItem,
+    DecorationCheck,
+    DefectCategory,
+    DefectReport,
+    OwnerComplaint,
+    RecordType,
+    ReturnVisit,
+    Satisfaction,
+    Severity,
+    Slot,
+    Violation,
+    WorkOrderAction,
+    WorkOrderActionRecord,
+)
+from shared.wire import encode_record
+from tests.conftest import bearer, login
+
+_ms = itertools.count(1_795_000_000_000)
+TYPES = {
+    DefectReport: RecordType.DEFECT_REPORT,
+    OwnerComplaint: RecordType.OWNER_COMPLAINT,
+    DecorationCheck: RecordType.DECORATION_CHECK,
+    ReturnVisit: RecordType.RETURN_VISIT,
+    WorkOrderActionRecord: RecordType.WORK_ORDER_ACTION,
+}
+
+
+class Phone:
+    def __init__(self, http: httpx.Client, username: str) -> None:
+        self.http = http
+        self.device_id = f"{username}-wo-phone"
+        self.headers = bearer(login(http, username, device_id=self.device_id))
+        self.seq = 0
+        self.cursor = ""
+        self.seen: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def record(self, body: Any, at: datetime, *, type: RecordType | None = None, **kw: Any) -> dict[str, Any]:
+        self.seq += 1
+        record_type = type or TYPES[body.__class__]
+        return encode_record(
+            id=uuid7(next(_ms)), type=record_type, device_seq=self.seq, recorded_at=at, body=body, **kw
+        )
+
+    def push(self, *records: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        response = self.http.post(
+            "/api/v1/sync/push", json={"device_id": self.device_id, "records": list(records)}, headers=self.headers
+        )
+        assert response.status_code == 200, response.text
+        return {r["id"]: r for r in response.json()["results"]}
+
+    def send(self, body: Any, at: datetime, **kw: Any) -> dict[str, Any]:
+        """Record and push one record; assert it was accepted; return the wire record."""
+        raw = self.record(body, at, **kw)
+        result = self.push(raw)[raw["id"]]
+        assert result["status"] == "accepted", result
+        return raw
+
+    def pull(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Pull everything new; return the latest view of every (kind, id) this phone has seen (deleted removed)."""
+        while True:
+            response = self.http.get("/api/v1/sync/pull", params={"since": self.cursor}, headers=self.headers)
+            assert response.status_code == 200, response.text
+            page = response.json()
+            for change in page["changes"]:
+                key = (change["kind"], change["id"])
+                if change["deleted"]:
+                    self.seen.pop(key, None)
+                else:
+                    self.seen[key] = change["data"]
+            self.cursor = page["cursor"]
+            if not page["has_more"]:
+                return self.seen
+
+    def of_kind(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {i: d for (k, i), d in self.pull().items() if k == kind}
+
+    def get(self, path: str, **params: Any) -> Any:
+        response = self.http.get(path, params=params, headers=self.headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+def leak(place_id: str = "demo-b1-u101", **kw: Any) -> DefectReport:
+    return DefectReport(
+        place_id, kw.pop("category", DefectCategory.WATER_LEAKAGE), Severity.HIGH, "Ceiling drips in the bathroom", **kw
+    )
+
+
+def action(order_id: str, what: WorkOrderAction, **kw: Any) -> WorkOrderActionRecord:
+    return WorkOrderActionRecord(order_id, what, **kw)
+
+
+def visit(order_id: str, *, fixed: bool = True, satisfied: bool = True, comment: str = "") -> ReturnVisit:
+    satisfaction = Satisfaction.SATISFIED if satisfied else Satisfaction.DISSATISFIED
+    return ReturnVisit(order_id, fixed, satisfaction, comment=comment, owner_name="Mrs Li", signature="e" * 64)
+
+
+def decoration_check(permit_id: str, slot: Slot, *violations: Violation) -> DecorationCheck:
+    failed = {v.item for v in violations}
+    passed = [item for item in ChecklistItem if item not in failed]
+    return DecorationCheck(permit_id, slot, passed, list(violations), workers_seen=2, passes_seen=2)
+
+
+SAND = Violation(ChecklistItem.NO_DISORDERLY_STACKING, "Sand piled in the corridor")
