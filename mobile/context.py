@@ -71,6 +71,7 @@ class AppContext:
         self.status = SyncStatus()
         self.listeners: list[Callable[[], None]] = []  # called (from any thread) when data or status changed
         self._sync_thread: threading.Thread | None = None
+        self._again = False
         self.refresh_status()
 
     # ---- settings ------------------------------------------------------------------------
@@ -135,7 +136,7 @@ class AppContext:
     def ingest_photo(self, data: bytes) -> str:
         from mobile.photos import ingest_photo
 
-        ref = ingest_photo(self.store.db, self.data_dir, data)
+        ref = ingest_photo(self.store, self.data_dir, data)
         self.refresh_status()
         return ref.sha256
 
@@ -168,8 +169,10 @@ class AppContext:
                 pass
 
     def sync_now(self) -> bool:
-        """Start a sync in the background; False if one is already running."""
+        """Start a sync in the background; if one is running, run once more after it (False then)."""
         if self._sync_thread is not None and self._sync_thread.is_alive():
+            # The running one may be an automatic try that started before the network came back.
+            self._again = True
             return False
         self.status.running, self.status.done, self.status.total = True, 0, 0
         self._notify()
@@ -183,7 +186,10 @@ class AppContext:
 
     def _run_sync(self) -> None:
         try:
-            self.sync_client.run(self._progress)
+            self._again = True
+            while self._again:
+                self._again = False
+                self.sync_client.run(self._progress)
         except Exception as e:  # noqa: BLE001 - whatever happens, the user sees it in the bar
             self.store.record_error(code="sync.crashed", message=str(e))
         finally:

@@ -106,6 +106,8 @@ def ingest_photo(
     ``max_bytes`` defaults to the limit the server announced at the last sync (or the built-in default).
     Taking the same photo twice stores it once and returns the same reference.
     """
+    if not hasattr(store, "transaction"):
+        raise TypeError("ingest_photo needs the phone's Store (mobile.store.Store), not its Database")
     photo = process_photo(source, max_edge=max_edge, quality=quality)
     if max_bytes is not None:
         limit = max_bytes

@@ -139,7 +139,9 @@ class SyncClient:
             except httpx.TransportError as exc:
                 problem = f"{type(exc).__name__}: {exc}"
                 continue
-            if response.status_code == 401 or _code(response, "") == "auth.device_mismatch":
+            if response.status_code == 401 or (
+                response.status_code == 403 and _code(response, "") == "auth.device_mismatch"
+            ):
                 raise SyncStopped(LOGIN_REQUIRED, _code(response, "auth.login_required"), _MESSAGES[LOGIN_REQUIRED])
             if response.status_code in _RETRY_STATUSES or _damaged(response):
                 problem = f"HTTP {response.status_code} {_code(response, '')}".strip()
@@ -205,7 +207,8 @@ class SyncClient:
             if cursor is not None:
                 params["since"] = cursor
             response = self.request("GET", "/api/v1/sync/pull", params=params)
-            if cursor is not None and _problem(response)["detail"].get("reset") and not reset_done:
+            reset = response.status_code == 400 and _problem(response)["detail"].get("reset")
+            if cursor is not None and reset and not reset_done:
                 # The server lost its feed (restored from a backup?): start over and drop what may be stale.
                 self.store.reset_feed()
                 reset_done = True

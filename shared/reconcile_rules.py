@@ -111,13 +111,13 @@ class _Replay:
         self.problems: dict[str, PatrolError] = {}
         self.applied_to: dict[str, str] = {}
         self.waiting: dict[str, str] = {}
+        self.changed: dict[str, None] = {}  # orders to retry held facts for, in the order they changed
 
     def run(self, facts: Iterable[Fact]) -> Outcome:
         ordered = sorted((f for f in facts if f.id not in self.ctx.superseded), key=lambda f: (f.at, f.id))
         for fact in ordered:
             self.take(fact)
-            if fact.id in self.applied_to:
-                self.retry(self.orders[self.applied_to[fact.id]])
+            self.settle()
         for waiting in self.held.values():
             for fact in waiting:
                 self.give_up(fact)
@@ -166,13 +166,20 @@ class _Replay:
             return False
         self.problems.pop(fact.id, None)
         self.applied_to[fact.id] = order.id
-        self.retry(order)
+        self.settle()
         return True
 
     def hold(self, ref: str, fact: Fact) -> None:
         waiting = self.held.setdefault(ref, [])
         if fact not in waiting:
             waiting.append(fact)
+
+    def settle(self) -> None:
+        """Retry what was held for every order that changed (a rework's visit also closes its parent)."""
+        while self.changed:
+            order_id = next(iter(self.changed))
+            del self.changed[order_id]
+            self.retry(self.orders[order_id])
 
     def retry(self, order: Order) -> None:
         """Give facts held for this order another chance now that it changed."""
@@ -227,6 +234,7 @@ class _Replay:
         order.aliases.append(alias)
         order.record_ids.append(fact.id)
         self.applied_to[fact.id] = order.id
+        self.changed[order.id] = None
 
     def defect(self, fact: Fact, body: DefectReport) -> None:
         stream = stream_of(fact.type, body, fact.id)
@@ -328,7 +336,8 @@ class _Replay:
             order.meet("reply", fact.at)
             if order.kind in (K.REPAIR, K.REWORK) and order.category:
                 category = DefectCategory(order.category)
-                responsible = self.ctx.responsible.get(order.place_id or "") or (order.reporter_ids or [None])[0]
+                fallback = order.reporter_ids[0] if order.reporter_ids else None
+                responsible = self.ctx.responsible.get(order.place_id or "") or fallback
                 order.responsible_id = responsible
                 due = rules.return_visit_due(fact.at, category, self.ctx.tz)
                 order.deadlines["return_visit"] = Deadline("return_visit", due, assignee_id=responsible)
@@ -380,6 +389,7 @@ class _Replay:
     def move(self, order: Order, fact: Fact, action: str, new: WorkOrderState, note: str = "") -> None:
         old = order.state
         order.state = new
+        self.changed[order.id] = None
         self.event(order, fact, action, new, note=note, from_state=old)
 
     def event(

@@ -6,10 +6,15 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shared.ids import uuid7
 from shared.model import Role
+from sync_server import clock
 from sync_server.settings import Settings
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--data-dir", type=Path, required=True)
         sub.add_argument("--tz", default="Asia/Shanghai", help="the property's time zone")
     args = parser.parse_args(argv)
-    settings = Settings(data_dir=args.data_dir, tz_name=args.tz)
+    settings = Settings(data_dir=args.data_dir, tz_name=args.tz, **clock.settings_from_env())
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
     if args.command == "load-demo":
@@ -46,7 +51,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
-def _open(settings: Settings):  # type: ignore[no-untyped-def]
+def _open(settings: Settings) -> sqlite_utils.Database:
     from sync_server.db import migrate, open_db
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)

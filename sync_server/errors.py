@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -90,6 +91,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, f"http.{exc.status_code}", str(exc.detail))
 
 
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    if "locked" not in str(exc) and "busy" not in str(exc):
+        return await _unexpected(request, exc)
+    response = problem_response(503, "server.busy", "The server is busy; the app will try again shortly.")
+    response.headers["Retry-After"] = "2"
+    return response
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(500, "server.error", "The server failed; try again later and tell the administrator.")
@@ -99,4 +108,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PatrolError, _patrol_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(sqlite3.OperationalError, _database_busy)
     app.add_exception_handler(Exception, _unexpected)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,8 @@ from sync_server import reconcile
 from sync_server.db import accounts, feed, photos, records, reference, savepoint, transaction
 from sync_server.settings import Settings
 
+# Writers queue here rather than in SQLite's busy handler: a long batch must not time out the next one.
+_WRITE_LOCK = threading.Lock()
 PUSH_FIELDS = {"device_id", "protocol", "records"}
 # Which body field of which record type points at which kind of reference data.
 REFERENCES: dict[RecordType, list[tuple[str, str]]] = {
@@ -78,7 +81,7 @@ def push_batch(
             {"field": "device_id"},
         )
     received_at = settings.now()
-    with transaction(db):
+    with _WRITE_LOCK, transaction(db):
         results = [_push_one(db, settings, user=user, raw=raw, received_at=received_at) for raw in body["records"]]
         gaps = records.device_seq_gaps(db, device_id=user["device_id"])
     return {"results": results, "server_time": received_at.isoformat(), "device_seq_gaps": gaps}

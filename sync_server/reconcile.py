@@ -18,7 +18,7 @@ from shared.model import BODY_TYPES, CheckpointVisit, DecorationCheck, DefectRep
 from shared.reconcile_rules import Context, Fact, Outcome, check_role, order_ref, replay, stream_of
 from shared.rules import effective_time, local_day
 from shared.wire import Record
-from sync_server.db import feed, orders, reference
+from sync_server.db import feed, findings, orders, reference
 from sync_server.settings import Settings
 
 OVERSEERS = ("supervisor", "admin")  # roles that see every order of their property
@@ -75,7 +75,7 @@ def apply_fact(
     row.update(supersedes=supersedes, source=source)
     if not orders.insert_fact(db, fact=row):
         return None  # this fact was reconciled before
-    orders.mark_findings_stale(db, property_id=property_id)
+    findings.mark_findings_stale(db, property_id=property_id)
     streams = {row["stream"]} if row["stream"] else set()
     if isinstance(body, CheckpointVisit):  # a defect that named this visit can now link its patrol round
         streams |= {f["stream"] for f in orders.facts_with_visit(db, visit_id=id) if f["stream"]}
@@ -158,7 +158,9 @@ def replay_stream(db: sqlite_utils.Database, *, settings: Settings, property_id:
     visits = orders.facts_by_ids(db, ids=[v for v in visit_ids if v])
     ctx = Context(
         tz=settings.tz,
-        rectification_hours=settings.rectification_hours,
+        rectification_hours=orders.rectification_hours(
+            db, property_id=property_id, default=settings.rectification_hours
+        ),
         responsible=responsible_by_place(db, property_id=property_id),
         visit_rounds={v["id"]: v["round_id"] for v in visits if v["round_id"]},
         permit_places={p["id"]: p["unit_id"] for p in reference.all_of(db, kind="permit", property_id=property_id)},
@@ -171,7 +173,7 @@ def replay_stream(db: sqlite_utils.Database, *, settings: Settings, property_id:
 
 def _fact(row: dict[str, Any]) -> Fact:
     record_type = RecordType(row["type"])
-    body = parse.parse(BODY_TYPES[record_type], row["body"])
+    body: Any = parse.parse(BODY_TYPES[record_type], row["body"])
     at = datetime.fromisoformat(row["effective_at"])
     return Fact(row["id"], record_type, at, row["author_id"], Role(row["author_role"]), body)
 

@@ -17,7 +17,7 @@ import sqlite_utils
 
 from shared.model import RecordType, Role
 from shared.rules import day_ends_at, decoration_slots_due, local_day, slot_ends_at
-from sync_server.db import feed, orders, reference, transaction
+from sync_server.db import feed, findings, orders, reference, transaction
 from sync_server.settings import Settings
 
 WINDOW_DAYS = 7  # schedules are re-checked this far back; older findings stay as they were
@@ -30,7 +30,7 @@ def compute_findings(
 ) -> list[dict[str, Any]]:
     tz = settings.tz
     today = local_day(now, tz)
-    start = orders.schedule_start(db, property_id=property_id, today=today.isoformat())
+    start = findings.schedule_start(db, property_id=property_id, today=today.isoformat())
     days = [today - timedelta(days=n) for n in range(WINDOW_DAYS - 1, -1, -1)]
     days = [d for d in days if d.isoformat() >= start] or [today]
     facts = orders.facts_of_day(
@@ -59,6 +59,7 @@ def _finding(kind: str, key: str, day: date, message: str, **fields: Any) -> dic
         "message": message,
         "owner_id": fields.pop("owner_id", None),
         "owner_role": fields.pop("owner_role", None),
+        "at": fields.get("due_at") or day.isoformat(),  # when it became a miss, for sorting and display
         **fields,
     }
 
@@ -248,13 +249,13 @@ def refresh_findings(
     now = now or settings.now()
     window_start = (local_day(now, settings.tz) - timedelta(days=WINDOW_DAYS - 1)).isoformat()
     new = compute_findings(db, property_id=property_id, settings=settings, now=now)
-    old = {row["id"]: row for row in orders.findings_from(db, property_id=property_id, day_from=window_start)}
+    old = {row["id"]: row for row in findings.findings_from(db, property_id=property_id, day_from=window_start)}
     for finding in new:
         scopes = finding_scopes(property_id, finding)
         before = old.pop(finding["id"], None)
         if before is not None and before["data"] == finding and before["scopes"] == scopes:
             continue
-        orders.save_finding(db, data=finding, scopes=scopes)
+        findings.save_finding(db, data=finding, scopes=scopes)
         for scope in scopes:
             feed.publish(db, scope=scope, kind="finding", entity_id=finding["id"], data=finding)
         for scope in set(before["scopes"] if before else []) - set(scopes):
@@ -262,18 +263,18 @@ def refresh_findings(
                 db, scope=scope, kind="finding", entity_id=finding["id"], data={"id": finding["id"]}, deleted=True
             )
     for gone in old.values():  # resolved: a late record filled the slot, or a correction changed the facts
-        orders.delete_finding(db, id=gone["id"])
+        findings.delete_finding(db, id=gone["id"])
         for scope in gone["scopes"]:
             feed.publish(db, scope=scope, kind="finding", entity_id=gone["id"], data={"id": gone["id"]}, deleted=True)
-    orders.mark_findings_refreshed(db, property_id=property_id, at=now)
+    findings.mark_findings_refreshed(db, property_id=property_id, at=now)
     return new
 
 
-def refresh_if_due(db: sqlite_utils.Database, *, property_id: str, settings: Settings) -> None:
+def refresh_if_due(db: sqlite_utils.Database, *, property_id: str, settings: Settings, force: bool = False) -> None:
     """Refresh unless done within the last minute and nothing was pushed since (push marks findings stale)."""
     now = settings.now()
-    last = orders.findings_refreshed_at(db, property_id=property_id)
-    if last is not None and last <= now < last + REFRESH_EVERY:
+    last = findings.findings_refreshed_at(db, property_id=property_id)
+    if not force and last is not None and last <= now < last + REFRESH_EVERY:
         return
     with transaction(db):
         refresh_findings(db, property_id=property_id, settings=settings, now=now)

@@ -13,11 +13,13 @@ import httpx
 
 from shared.ids import uuid7
 from shared.model import (
+    CheckpointVisit,
     ChecklistItem,
     DecorationCheck,
     DefectCategory,
     DefectReport,
     OwnerComplaint,
+    PatrolRound,
     RecordType,
     ReturnVisit,
     Satisfaction,
@@ -32,6 +34,8 @@ from tests.conftest import bearer, login
 
 _ms = itertools.count(1_795_000_000_000)
 TYPES = {
+    PatrolRound: RecordType.PATROL_ROUND,
+    CheckpointVisit: RecordType.CHECKPOINT_VISIT,
     DefectReport: RecordType.DEFECT_REPORT,
     OwnerComplaint: RecordType.OWNER_COMPLAINT,
     DecorationCheck: RecordType.DECORATION_CHECK,

@@ -30,7 +30,7 @@ def open_store(path: str | Path) -> Store:
     db = Database(conn, execute_plugins=False)
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable across app crashes, fast commits
+    db.execute("PRAGMA synchronous = FULL")  # a record the user saw saved must survive a pulled battery
     migrate(db)
     return Store(db, path=Path(path))
 

@@ -75,8 +75,9 @@ def publish(
 
 
 def latest_seq(db: sqlite_utils.Database) -> int:
-    row = db.execute("SELECT COALESCE(MAX(seq), 0) FROM feed").fetchone()
-    return int(row[0])
+    """The highest sequence ever handed out (AUTOINCREMENT keeps it even when that row was replaced)."""
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'feed'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def changes_since(

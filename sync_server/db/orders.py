@@ -1,4 +1,4 @@
-"""Work orders, the facts reconciliation replays into them, their numbers and the findings (all the SQL).
+"""Work orders, the facts reconciliation replays into them and their numbers (all the SQL; findings: findings.py).
 
 ``recon_facts`` is reconciliation's own index of every stored field record (plus actions made on
 the review side), with the columns the replay, the schedules and the log search by.
@@ -7,7 +7,6 @@ the review side), with the columns the replay, the schedules and the log search 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 import sqlite_utils
@@ -66,23 +65,9 @@ MIGRATIONS: list[tuple[str, str]] = [
             year INTEGER PRIMARY KEY,
             last INTEGER NOT NULL
         );
-        CREATE TABLE findings (
-            id TEXT PRIMARY KEY,
-            property_id TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            day TEXT NOT NULL,
-            owner_id TEXT,
-            data TEXT NOT NULL,
-            scopes TEXT NOT NULL DEFAULT '[]'
-        );
-        CREATE INDEX findings_property_day ON findings (property_id, day);
-        CREATE TABLE findings_refreshed (
+        CREATE TABLE property_rules (
             property_id TEXT PRIMARY KEY,
-            at TEXT NOT NULL
-        );
-        CREATE TABLE schedule_start (
-            property_id TEXT PRIMARY KEY,
-            day TEXT NOT NULL
+            rectification_hours INTEGER NOT NULL
         );
         """,
     )
@@ -289,71 +274,15 @@ def _orders(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[di
     return rows
 
 
-# ---- findings --------------------------------------------------------------------------------
-def findings_from(db: sqlite_utils.Database, *, property_id: str, day_from: str) -> list[dict[str, Any]]:
-    rows = list(
-        db.query(
-            "SELECT * FROM findings WHERE property_id = ? AND day >= ? ORDER BY day, kind, id", [property_id, day_from]
-        )
-    )
-    for row in rows:
-        row["data"] = json.loads(row["data"])
-        row["scopes"] = json.loads(row["scopes"])
-    return rows
+def rectification_hours(db: sqlite_utils.Database, *, property_id: str, default: int) -> int:
+    """A property's own deadline for rectification notices, or the server's default."""
+    row = db.execute("SELECT rectification_hours FROM property_rules WHERE property_id = ?", [property_id]).fetchone()
+    return int(row[0]) if row else default
 
 
-def list_findings(
-    db: sqlite_utils.Database,
-    *,
-    property_id: str,
-    day: str | None = None,
-    kind: str | None = None,
-    owner_id: str | None = None,
-) -> list[dict[str, Any]]:
-    where, params = "property_id = ?", [property_id]
-    for column, value in (("day", day), ("kind", kind), ("owner_id", owner_id)):
-        if value:
-            where += f" AND {column} = ?"
-            params.append(value)
-    rows = list(db.query(f"SELECT data FROM findings WHERE {where} ORDER BY day DESC, kind, id", params))
-    return [json.loads(r["data"]) for r in rows]
-
-
-def save_finding(db: sqlite_utils.Database, *, data: dict[str, Any], scopes: list[str]) -> None:
+def set_rectification_hours(db: sqlite_utils.Database, *, property_id: str, hours: int) -> None:
     db.execute(
-        "INSERT INTO findings (id, property_id, kind, day, owner_id, data, scopes) VALUES (?,?,?,?,?,?,?)"
-        " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, day = excluded.day, owner_id = excluded.owner_id,"
-        " data = excluded.data, scopes = excluded.scopes",
-        [data["id"], data["property_id"], data["kind"], data["day"], data["owner_id"], _json(data), _json(scopes)],
+        "INSERT INTO property_rules (property_id, rectification_hours) VALUES (?, ?)"
+        " ON CONFLICT (property_id) DO UPDATE SET rectification_hours = excluded.rectification_hours",
+        [property_id, hours],
     )
-
-
-def delete_finding(db: sqlite_utils.Database, *, id: str) -> None:
-    db.execute("DELETE FROM findings WHERE id = ?", [id])
-
-
-def findings_refreshed_at(db: sqlite_utils.Database, *, property_id: str) -> datetime | None:
-    row = db.execute("SELECT at FROM findings_refreshed WHERE property_id = ?", [property_id]).fetchone()
-    return datetime.fromisoformat(row[0]) if row else None
-
-
-def mark_findings_refreshed(db: sqlite_utils.Database, *, property_id: str, at: datetime) -> None:
-    db.execute(
-        "INSERT INTO findings_refreshed (property_id, at) VALUES (?, ?)"
-        " ON CONFLICT (property_id) DO UPDATE SET at = excluded.at",
-        [property_id, at.isoformat()],
-    )
-
-
-def mark_findings_stale(db: sqlite_utils.Database, *, property_id: str) -> None:
-    """New facts arrived: the next reader recomputes the findings."""
-    db.execute("DELETE FROM findings_refreshed WHERE property_id = ?", [property_id])
-
-
-def schedule_start(db: sqlite_utils.Database, *, property_id: str, today: str) -> str:
-    """The first property day the server looked at the schedules: nothing before it counts as missed."""
-    db.execute(
-        "INSERT INTO schedule_start (property_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", [property_id, today]
-    )
-    row = db.execute("SELECT day FROM schedule_start WHERE property_id = ?", [property_id]).fetchone()
-    return str(row[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,18 +26,25 @@ router = APIRouter(tags=["photos"])
 errors.STATUS_BY_CODE.setdefault("photo.not_an_image", 415)
 
 MAX_QUERY_HASHES = 1000
+# A photo at the pixel limit decodes to ~120 MB: a few at a time keep memory bounded whatever the thread pool does.
+_DECODING = threading.BoundedSemaphore(2)
 Sha256 = Annotated[str, PathParam(description="SHA-256 of the photo's bytes, lowercase hex")]
 # Content-addressed: what a hash names never changes, so phones and browsers may keep it for good.
 CACHE = {"Cache-Control": "private, max-age=31536000, immutable"}
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "auth.missing_token, auth.invalid_token, ..."},
-    404: {"model": Problem, "description": "photo.not_found: no such photo in your property"},
+_AUTH = {"model": Problem, "description": "auth.missing_token, auth.invalid_token, auth.token_expired, ..."}
+UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: _AUTH,
     413: {
         "model": Problem,
         "description": "photo.too_large (detail.max_photo_bytes), photo.too_many_pixels (detail.max_pixels)",
     },
     415: {"model": Problem, "description": "photo.not_an_image"},
     422: {"model": Problem, "description": "photo.invalid_hash, photo.hash_mismatch, photo.unreadable"},
+}
+READ_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: _AUTH,
+    404: {"model": Problem, "description": "photo.not_found: no such photo in your property"},
+    422: {"model": Problem, "description": "photo.invalid_hash"},
 }
 
 
@@ -69,7 +77,7 @@ def photo_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "photos"
 
 
-@router.post("/api/v1/photos/missing", response_model=MissingAnswer, responses=PROBLEMS)
+@router.post("/api/v1/photos/missing", response_model=MissingAnswer, responses={401: _AUTH, 422: READ_PROBLEMS[422]})
 def missing_photos(query: MissingQuery, user: auth.CurrentUser, db: Db, settings: AppSettings) -> MissingAnswer:
     """Of the given hashes, those the server lacks for your property; also the upload limits."""
     for sha256 in query.hashes:
@@ -89,7 +97,8 @@ def photo_exists(sha256: Sha256, user: auth.CurrentUser, db: Db) -> Response:
 @router.put(
     "/api/v1/photos/{sha256}",
     response_model=Stored,
-    responses=PROBLEMS,
+    status_code=201,
+    responses={200: {"model": Stored, "description": "the server already had it"}, **UPLOAD_PROBLEMS},
     openapi_extra={
         "requestBody": {"required": True, "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}
     },
@@ -99,8 +108,9 @@ async def upload_photo(
 ) -> Stored:
     """Send a photo's raw bytes under their SHA-256. It is checked, re-encoded without metadata and kept."""
     pipeline.check_hash_name(sha256)
-    existing = photo_db.get_photo(db, property_id=user["property_id"], sha256=sha256)
+    existing = await run_in_threadpool(photo_db.get_photo, db, property_id=user["property_id"], sha256=sha256)
     if existing is not None:
+        response.status_code = 200
         return Stored(sha256=sha256, created=False, width=existing["width"], height=existing["height"])
     data = await _read_limited(request, settings.max_photo_bytes)
     stored = await run_in_threadpool(_verify_and_store, db, settings, user, sha256, data)
@@ -111,7 +121,7 @@ async def upload_photo(
 @router.get(
     "/api/v1/photos/{sha256}",
     response_class=FileResponse,
-    responses={200: {"content": {"image/jpeg": {}}}, **PROBLEMS},
+    responses={200: {"content": {"image/jpeg": {}}}, **READ_PROBLEMS},
 )
 def get_photo(sha256: Sha256, user: auth.CurrentUser, db: Db, settings: AppSettings) -> FileResponse:
     """The photo (re-encoded JPEG), for users of the property it was sent to."""
@@ -121,7 +131,7 @@ def get_photo(sha256: Sha256, user: auth.CurrentUser, db: Db, settings: AppSetti
 @router.get(
     "/api/v1/photos/{sha256}/thumbnail",
     response_class=FileResponse,
-    responses={200: {"content": {"image/jpeg": {}}}, **PROBLEMS},
+    responses={200: {"content": {"image/jpeg": {}}}, **READ_PROBLEMS},
 )
 def get_thumbnail(sha256: Sha256, user: auth.CurrentUser, db: Db, settings: AppSettings) -> FileResponse:
     """A small JPEG (at most 320 px) for lists."""
@@ -144,9 +154,10 @@ async def _read_limited(request: Request, max_bytes: int) -> bytes:
 def _verify_and_store(
     db: sqlite_utils.Database, settings: Settings, user: dict[str, Any], sha256: str, data: bytes
 ) -> Stored:
-    photo = pipeline.verify_photo(
-        data, sha256=sha256, max_bytes=settings.max_photo_bytes, max_pixels=settings.max_photo_pixels
-    )
+    with _DECODING:
+        photo = pipeline.verify_photo(
+            data, sha256=sha256, max_bytes=settings.max_photo_bytes, max_pixels=settings.max_photo_pixels
+        )
     directory = photo_dir(settings)
     if not pipeline.photo_path(directory, sha256).exists():  # another property may have sent the same photo
         pipeline.store_photo(directory, photo)

@@ -14,7 +14,7 @@ from shared.model import RecordType, Role, WorkOrderAction, WorkOrderActionRecor
 from shared.rules import local_day
 from shared.workflow import allowed_actions
 from sync_server import auth, reconcile, schedule
-from sync_server.db import feed, orders, transaction
+from sync_server.db import feed, findings, orders, transaction
 from sync_server.deps import AppSettings, Db
 from sync_server.routes.auth import Problem
 
@@ -175,8 +175,8 @@ def list_findings(
     owner: Annotated[str | None, Query(max_length=100)] = None,
 ) -> dict[str, Any]:
     """What was missed or is late, with who owns it; supervisors see all, others their own."""
-    schedule.refresh_if_due(db, property_id=user["property_id"], settings=settings)
-    found = orders.list_findings(
+    schedule.refresh_if_due(db, property_id=user["property_id"], settings=settings, force=True)
+    found = findings.list_findings(
         db, property_id=user["property_id"], day=day.isoformat() if day else None, kind=kind, owner_id=owner
     )
     if user["role"] not in auth.SUPERVISING_ROLES:

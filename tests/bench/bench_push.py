@@ -11,16 +11,20 @@ import sqlite3
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
+from sync_server import push, reconcile  # noqa: E402
+from sync_server.db import open_db  # noqa: E402
+from sync_server.settings import CHEAP_ARGON2, Settings  # noqa: E402
 from tests.conftest import LiveServer, bearer, free_port, login, prepare_data_dir  # noqa: E402
 from tests.sync_server.helpers import push_body, record_mix  # noqa: E402
-from sync_server.settings import CHEAP_ARGON2, Settings  # noqa: E402
 
 RECORDS = 10_000
 BATCH = 500
@@ -69,13 +73,40 @@ def server(records: list[dict[str, object]], directory: Path) -> float:
         live.stop()
 
 
+def pipeline_without_reconcile(records: list[dict[str, object]], directory: Path) -> float:
+    """In process, reconciliation switched off: what validation, storage and the feed cost alone."""
+    settings = Settings(data_dir=directory / "bare", argon2=CHEAP_ARGON2)
+    prepare_data_dir(settings, other_property=False)
+    user = {
+        "id": "user-demo-specialist",
+        "username": "demo-specialist",
+        "name": "Li Na",
+        "role": "specialist",
+        "property_id": "demo",
+        "device_id": "demo-specialist-phone",
+    }
+    saved = reconcile.reconcile_record
+    reconcile.reconcile_record = lambda db, **kw: None  # type: ignore[assignment]
+    db = open_db(settings.db_path)
+    try:
+        started = time.perf_counter()
+        for start in range(0, len(records), BATCH):
+            push.push_batch(db, settings, user=user, body=push_body(user["device_id"], records[start : start + BATCH]))
+        return time.perf_counter() - started
+    finally:
+        reconcile.reconcile_record = saved
+        db.close()
+
+
 def main() -> None:
     records = record_mix(RECORDS)
     with tempfile.TemporaryDirectory() as tmp:
         base = floor(records, Path(tmp))
+        bare = pipeline_without_reconcile(records, Path(tmp))
         served = server(records, Path(tmp))
     print(f"records: {RECORDS} in batches of {BATCH}")
     print(f"floor (bare SQLite + JSON): {base:.3f} s ({RECORDS / base:,.0f} records/s)")
+    print(f"push pipeline in process, reconciliation off: {bare:.3f} s ({RECORDS / bare:,.0f} records/s)")
     print(f"server (HTTP, validate, store, feed, reconcile): {served:.3f} s ({RECORDS / served:,.0f} records/s)")
     print(f"ratio server/floor: {served / base:.1f}")
 

@@ -46,10 +46,11 @@ class FletApp:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "mobile", "--server", self.server_url, "--data-dir", str(self.data_dir),
                    "--port", str(self.port), "--web"]
-        log = (self.data_dir / "app.log").open("ab")
         env = {**os.environ, "FLET_WEB_NO_CDN": "1"}
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True, env=env)
+        with (self.data_dir / "app.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -40,10 +40,18 @@ class Phone:
         time.sleep(0.3)
 
     def see(self, text: str, *, exact: bool = False, timeout: int = WAIT_MS) -> None:
-        self.page.get_by_text(text, exact=exact).first.wait_for(state="visible", timeout=timeout)
+        try:
+            # Flutter puts some texts in a node's label (a group, a button) rather than its text.
+            found = self.page.get_by_text(text, exact=exact).or_(self.page.get_by_label(text, exact=exact))
+            found.first.wait_for(state="visible", timeout=timeout)
+        except Exception:
+            # What the screen showed instead is the first thing to look at when this fails.
+            safe = "".join(ch if ch.isalnum() else "_" for ch in text)[:40]
+            self.shot(f"FAILED-{safe}")
+            raise
 
     def shows(self, text: str) -> bool:
-        return self.page.get_by_text(text, exact=False).count() > 0
+        return (self.page.get_by_text(text).or_(self.page.get_by_label(text))).count() > 0
 
     def pick_photo(self, button: str, path: Path) -> None:
         with self.page.expect_file_chooser(timeout=WAIT_MS) as chooser:

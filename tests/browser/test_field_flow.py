@@ -49,7 +49,7 @@ def log_in(phone: Phone, username: str) -> None:
 def server_records(server_dir: Path, description: str) -> int:
     db = sqlite_utils.Database(Settings(data_dir=server_dir).db_path)
     try:
-        return sum(1 for row in db.query("SELECT body FROM records") if description in row["body"])
+        return sum(1 for row in db.query("SELECT raw FROM records") if description in row["raw"])
     finally:
         db.close()
 
@@ -124,5 +124,6 @@ def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(live_se
     assert server_records(server.data_dir, "Lobby light flickers") == 0
     server.start()
     spec.tap("Sync")
+    spec.shot("debug-after-restart-sync")
     spec.see("All sent", timeout=60_000)
     assert server_records(server.data_dir, "Lobby light flickers") == 1

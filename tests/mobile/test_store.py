@@ -211,3 +211,25 @@ def test_another_user_logging_in_starts_from_an_empty_feed(store):
     assert (state["token"], state["user"]["id"], state["device_id"]) == ("t3", "u2", store.device_id)
     store.logout()
     assert store.logged_in is False and store.token is None
+
+
+def test_a_failing_migration_leaves_nothing_half_done(tmp_path, monkeypatch):
+    import types
+
+    import mobile.store as store_package
+
+    broken = types.ModuleType("mobile.store.broken")
+    broken.MIGRATIONS = [("0001_half", "CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);")]
+    db = open_store(tmp_path / "phone.sqlite3").db  # the real modules first
+    monkeypatch.setattr(store_package, "store_modules", lambda: [broken])
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(db)
+    assert not db["half"].exists()
+    assert db.execute("SELECT count(*) FROM schema_migrations WHERE module = 'broken'").fetchone()[0] == 0
+
+
+def test_modules_not_written_yet_are_skipped(monkeypatch):
+    import mobile.store as store_package
+
+    monkeypatch.setattr(store_package, "MODULES", ("state", "not_written_yet", "records"))
+    assert [m.__name__ for m in store_modules()] == ["mobile.store.state", "mobile.store.records"]

@@ -275,3 +275,25 @@ def test_a_permit_with_repeated_violations_is_flagged_for_preventive_measures():
     outcome = replay([check(Slot.MORNING, T0, SAND), check(Slot.AFTERNOON, T0 + timedelta(hours=6), SAND)], CTX)
     (order,) = outcome.orders
     assert order.violation_checks == 2 and order.permit_flagged
+
+
+def test_a_sign_off_at_the_same_moment_as_the_visit_that_closes_the_order_applies_after_it():
+    facts, oid, rid = full_repair_flow()
+    last_visit = facts[-1]
+    sign_off = fact(
+        act(oid, WorkOrderAction.SIGN_OFF), at=last_visit.at, author="sup-1", role=Role.SUPERVISOR, id="0" * 12
+    )
+    assert sign_off.id < last_visit.id  # sorted first, so it must wait for the close
+    outcome = replay([*facts, sign_off], CTX)
+    assert outcome.orders[0].state.value == "signed_off" and outcome.skipped == {}
+
+
+def test_a_leak_repair_completed_at_2359_before_a_dst_change_is_due_three_days_later_at_2359():
+    madrid = ZoneInfo("Europe/Madrid")
+    ctx = Context(tz=madrid, responsible={"b1-f2-u203": "spec-1"})
+    reported = datetime(2026, 10, 24, 9, 0, tzinfo=madrid)
+    d = fact(leak(), at=reported)
+    oid = order_id_for(d.id)
+    done = complete(oid, datetime(2026, 10, 24, 23, 59, tzinfo=madrid))  # clocks go back that night
+    (order,) = replay([d, dispatch(oid, reported), done], ctx).orders
+    assert order.to_json(madrid)["deadlines"][-1]["due_at"] == "2026-10-27T23:59:00+01:00"

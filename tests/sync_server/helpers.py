@@ -46,7 +46,11 @@ def patrol_round(seq: int, *, route_id: str = "demo-r1") -> dict[str, Any]:
         "recorded_at": T0.isoformat(),
         "supersedes": None,
         "author_id": None,
-        "body": {"route_id": route_id, "started_at": T0.isoformat(), "finished_at": (T0 + timedelta(hours=1)).isoformat()},
+        "body": {
+            "route_id": route_id,
+            "started_at": T0.isoformat(),
+            "finished_at": (T0 + timedelta(hours=1)).isoformat(),
+        },
     }
 
 
@@ -79,18 +83,32 @@ def record_mix(count: int) -> list[dict[str, Any]]:
             records.append({**base, "type": "patrol_round", "body": body})
         elif kind < 10:
             checkpoint = CHECKPOINTS[seq % len(CHECKPOINTS)]
-            body = {"round_id": round_id, "checkpoint_id": checkpoint, "result": "ok",
-                    "proof": {"method": "scanned", "code": "CP-" + checkpoint}}
+            body = {
+                "round_id": round_id,
+                "checkpoint_id": checkpoint,
+                "result": "ok",
+                "proof": {"method": "scanned", "code": "CP-" + checkpoint},
+            }
             records.append({**base, "type": "checkpoint_visit", "body": body})
         elif kind < 17:
-            body = {"place_id": PLACES[seq % len(PLACES)], "category": categories[(seq // 7) % len(categories)].value,
-                    "severity": "medium", "description": f"Defect {seq}: the tap leaks"}
+            body = {
+                "place_id": PLACES[seq % len(PLACES)],
+                "category": categories[(seq // 7) % len(categories)].value,
+                "severity": "medium",
+                "description": f"Defect {seq}: the tap leaks",
+            }
             records.append({**base, "type": "defect_report", "body": body})
         elif kind < 19:
             body = {"place_id": PLACES[seq % len(PLACES)], "owner_name": "Mr Wang", "description": "Noise at night"}
             records.append({**base, "type": "owner_complaint", "body": body})
         else:
-            body = {"permit_id": f"demo-permit{seq % 3 + 1}", "slot": "morning", "passed": [i.value for i in ChecklistItem],
-                    "violations": [], "workers_seen": 1, "passes_seen": 2}
+            body = {
+                "permit_id": f"demo-permit{seq % 3 + 1}",
+                "slot": "morning",
+                "passed": [i.value for i in ChecklistItem],
+                "violations": [],
+                "workers_seen": 1,
+                "passes_seen": 2,
+            }
             records.append({**base, "type": "decoration_check", "body": body})
     return records

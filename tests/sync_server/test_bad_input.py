@@ -146,8 +146,11 @@ def test_bad_pull_queries_are_refused(client, token, query, status, code):
 def test_unknown_paths_and_methods_get_the_error_shape(client, token):
     check(client.get("/api/v1/nothing"), 404, "request.not_found")
     check(client.get(PUSH, headers=bearer(token)), 405, "request.method_not_allowed")
-    check(client.post("/api/v1/devices/" + "x" * 5000 + "/revoke", headers=bearer(login(client, "demo-admin"))), 404,
-          "device.not_found")
+    check(
+        client.post("/api/v1/devices/" + "x" * 5000 + "/revoke", headers=bearer(login(client, "demo-admin"))),
+        404,
+        "device.not_found",
+    )
 
 
 def test_another_propertys_supervisor_sees_none_of_our_data(client, token):

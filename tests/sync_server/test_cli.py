@@ -28,7 +28,9 @@ def test_load_demo_twice_creates_everything_once(tmp_path, capsys):
     first = [_count(db_path, f"SELECT COUNT(*) FROM {t}") for t in ("users", "places", "permits", "checkpoints")]
     seq = _count(db_path, "SELECT MAX(seq) FROM feed")
     assert main(["load-demo", "--data-dir", str(data)]) == 0
-    assert [_count(db_path, f"SELECT COUNT(*) FROM {t}") for t in ("users", "places", "permits", "checkpoints")] == first
+    assert [
+        _count(db_path, f"SELECT COUNT(*) FROM {t}") for t in ("users", "places", "permits", "checkpoints")
+    ] == first
     assert _count(db_path, "SELECT MAX(seq) FROM feed") == seq  # nothing re-published: phones pull nothing new
     assert first == [5, 24, 3, 11]
     areas = _count(db_path, "SELECT group_concat(name) FROM places WHERE kind = 'area'")

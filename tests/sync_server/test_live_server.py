@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 import pytest
 
@@ -16,7 +18,9 @@ def test_records_survive_a_crash_and_resending_is_harmless(live_server):
     token = login(server.url, "demo-specialist")
     records = [defect(n) for n in range(1, 51)]
     body = push_body("demo-specialist-phone", records)
-    first = httpx.post(f"{server.url}/api/v1/sync/push", json=body, headers=bearer(token), timeout=30).json()
+    response = httpx.post(f"{server.url}/api/v1/sync/push", json=body, headers=bearer(token), timeout=30)
+    assert response.status_code == 200, response.text
+    first = response.json()
     assert {r["status"] for r in first["results"]} == {"accepted"}
     server.kill()
     with pytest.raises(httpx.TransportError):
@@ -43,3 +47,19 @@ def test_bad_input_never_gets_a_500_from_the_real_server(live_server):
         assert oversized.status_code == 413
     server.restart()
     assert httpx.get(f"{server.url}/api/v1/health").json()["status"] == "ok"
+
+
+def test_two_pushes_of_the_same_records_at_once_store_each_once(live_server):
+    server = live_server()
+    token = login(server.url, "demo-specialist")
+    body = push_body("demo-specialist-phone", [defect(n) for n in range(1, 201)])
+
+    def send(_: int) -> list[str]:
+        response = httpx.post(f"{server.url}/api/v1/sync/push", json=body, headers=bearer(token), timeout=60)
+        assert response.status_code == 200, response.text
+        return [r["status"] for r in response.json()["results"]]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        outcomes = list(pool.map(send, range(3)))
+    per_record = [sorted(statuses) for statuses in zip(*outcomes, strict=True)]
+    assert all(s == ["accepted", "duplicate", "duplicate"] for s in per_record)

@@ -93,7 +93,9 @@ def test_limit_is_capped_by_the_server(client, server_db):
 
 def test_a_role_scope_reaches_only_that_role(client, server_db):
     with transaction(server_db):
-        feed.publish(server_db, scope=feed.role_scope("demo", "supervisor"), kind="work_order", entity_id="wo1", data={})
+        feed.publish(
+            server_db, scope=feed.role_scope("demo", "supervisor"), kind="work_order", entity_id="wo1", data={}
+        )
     sees = {
         who: any(c["id"] == "wo1" for c in client.get(PULL, headers=bearer(login(client, who))).json()["changes"])
         for who in ("demo-supervisor", "demo-specialist", "other-supervisor")

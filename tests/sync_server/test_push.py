@@ -108,8 +108,12 @@ def test_device_seq_gaps_are_reported(client, token):
 def test_accepted_records_reach_the_author_and_supervisors_feed(client, token):
     record = defect(1)
     push(client, token, [record])
-    for who, sees in [("demo-specialist", True), ("demo-supervisor", True), ("demo-maintenance", False),
-                      ("other-supervisor", False)]:
+    for who, sees in [
+        ("demo-specialist", True),
+        ("demo-supervisor", True),
+        ("demo-maintenance", False),
+        ("other-supervisor", False),
+    ]:
         changes = client.get("/api/v1/sync/pull", headers=bearer(login(client, who))).json()["changes"]
         records = [c for c in changes if c["kind"] == "record"]
         assert bool(records) is sees, who

@@ -227,3 +227,50 @@ def test_the_same_records_in_another_order_give_the_same_orders(phones, clock, s
             assert dump(db) == expected
         finally:
             db.close()
+
+
+def test_a_corrected_defect_replaces_its_order(phones, clock):
+    spec = phones["specialist"]
+    wrong = spec.send(leak(category=DefectCategory.ELECTRICAL), now(clock))
+    assert f"wo-{wrong['id']}" in phones["supervisor"].of_kind("work_order")
+    fixed = spec.send(leak(), now(clock), supersedes=wrong["id"])
+    orders = phones["supervisor"].of_kind("work_order")
+    assert list(orders) == [f"wo-{fixed['id']}"]
+    assert orders[f"wo-{fixed['id']}"]["category"] == "water_leakage"
+
+
+def test_an_action_for_an_order_not_synced_yet_waits_for_it(phones, clock):
+    spec, sup = phones["specialist"], phones["supervisor"]
+    d = spec.record(leak(), now(clock) - timedelta(minutes=5))
+    oid = f"wo-{d['id']}"
+    # the supervisor dispatched from a paper report; the specialist's phone syncs later
+    sup.send(action(oid, WorkOrderAction.DISPATCH, assignee_id=MAINTENANCE), now(clock))
+    assert sup.of_kind("work_order") == {}
+    assert spec.push(d)[d["id"]]["status"] == "accepted"
+    order = sup.of_kind("work_order")[oid]
+    assert (order["state"], order["assignee_id"]) == ("dispatched", MAINTENANCE)
+
+
+def test_the_rectification_deadline_is_configurable_per_property(phones, clock, server_db):
+    from sync_server.db import orders, transaction
+
+    with transaction(server_db):
+        orders.set_rectification_hours(server_db, property_id="demo", hours=48)
+    check = phones["site-supervisor"].send(decoration_check("demo-permit1", Slot.MORNING, SAND), now(clock))
+    order = phones["site-supervisor"].of_kind("work_order")[f"wo-{check['id']}"]
+    assert order["due_at"] == "2026-11-25T09:30:00+08:00"
+
+
+@pytest.mark.parametrize("visit_first", [True, False])
+def test_a_checkpoint_issue_becomes_an_order_linked_to_its_patrol_round(phones, clock, visit_first):
+    from shared.model import CheckpointResult, CheckpointVisit, PatrolRound, PresenceProof, Proof
+
+    spec, t = phones["specialist"], now(clock)
+    patrol = spec.send(PatrolRound("demo-r2", t), t)
+    proof = Proof(PresenceProof.SCANNED, code="CP-DEMO-R2-01")
+    issue = spec.record(CheckpointVisit(patrol["id"], "demo-r2-cp1", CheckpointResult.ISSUE, proof, "Pipe leaks"), t)
+    defect = spec.record(leak(place_id="demo-garage", checkpoint_visit_id=issue["id"]), t)
+    for raw in [issue, defect] if visit_first else [defect, issue]:
+        assert spec.push(raw)[raw["id"]]["status"] == "accepted"
+    order = phones["supervisor"].of_kind("work_order")[f"wo-{defect['id']}"]
+    assert (order["checkpoint_visit_ids"], order["round_ids"]) == ([issue["id"]], [patrol["id"]])
