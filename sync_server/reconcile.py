@@ -8,6 +8,9 @@ same records arriving in another order end in the same orders (only the issued n
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,6 +78,8 @@ def apply_fact(
     row.update(supersedes=supersedes, source=source)
     if not orders.insert_fact(db, fact=row):
         return None  # this fact was reconciled before
+    stored_at = datetime.fromisoformat(row["effective_at"])  # as a replay reads it back
+    _remember(replace(fact, at=stored_at), {**row, "body_text": orders.body_text(row["body"])})
     findings.mark_findings_stale(db, property_id=property_id)
     streams = {row["stream"]} if row["stream"] else set()
     if isinstance(body, CheckpointVisit):  # a defect that named this visit can now link its patrol round
@@ -161,9 +166,11 @@ def replay_stream(db: sqlite_utils.Database, *, settings: Settings, property_id:
         rectification_hours=orders.rectification_hours(
             db, property_id=property_id, default=settings.rectification_hours
         ),
-        responsible=responsible_by_place(db, property_id=property_id),
+        responsible=_Lazy(lambda: responsible_by_place(db, property_id=property_id)),
         visit_rounds={v["id"]: v["round_id"] for v in visits if v["round_id"]},
-        permit_places={p["id"]: p["unit_id"] for p in reference.all_of(db, kind="permit", property_id=property_id)},
+        permit_places=_Lazy(
+            lambda: {p["id"]: p["unit_id"] for p in reference.all_of(db, kind="permit", property_id=property_id)}
+        ),
         superseded=frozenset(orders.superseded_among(db, ids=[r["id"] for r in rows])),
     )
     outcome = replay(facts, ctx)
@@ -172,10 +179,53 @@ def replay_stream(db: sqlite_utils.Database, *, settings: Settings, property_id:
 
 
 def _fact(row: dict[str, Any]) -> Fact:
-    record_type = RecordType(row["type"])
-    body: Any = parse.parse(BODY_TYPES[record_type], row["body"])
-    at = datetime.fromisoformat(row["effective_at"])
-    return Fact(row["id"], record_type, at, row["author_id"], Role(row["author_role"]), body)
+    """The fact of a stored row; facts never change, so what was parsed once is kept (parsing is the cost)."""
+    fact = _PARSED.get(_key(row))
+    if fact is None:
+        record_type = RecordType(row["type"])
+        body: Any = parse.parse(BODY_TYPES[record_type], row["body"])
+        at = datetime.fromisoformat(row["effective_at"])
+        fact = Fact(row["id"], record_type, at, row["author_id"], Role(row["author_role"]), body)
+        _remember(fact, row)
+    else:
+        _PARSED.move_to_end(_key(row))
+    return fact
+
+
+def _key(row: dict[str, Any]) -> tuple[str, ...]:
+    return (row["id"], row["type"], row["effective_at"], row["author_id"], row["author_role"], row["body_text"])
+
+
+def _remember(fact: Fact, row: dict[str, Any]) -> None:
+    _PARSED[_key(row)] = fact
+    if len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
+
+
+_PARSED: OrderedDict[tuple[str, ...], Fact] = OrderedDict()
+_PARSED_MAX = 50_000
+
+
+class _Lazy(Mapping[str, str]):
+    """A mapping read from the database only if the replay asks (most replays never complete an order)."""
+
+    def __init__(self, load: Callable[[], dict[str, str]]) -> None:
+        self._load = load
+        self._data: dict[str, str] | None = None
+
+    def _get(self) -> dict[str, str]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def __getitem__(self, key: str) -> str:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def responsible_by_place(db: sqlite_utils.Database, *, property_id: str) -> dict[str, str]:

@@ -13,8 +13,8 @@ import httpx
 
 from shared.ids import uuid7
 from shared.model import (
-    CheckpointVisit,
     ChecklistItem,
+    CheckpointVisit,
     DecorationCheck,
     DefectCategory,
     DefectReport,

@@ -9,7 +9,7 @@ import flet as ft
 from mobile.state.defect import DefectForm
 from mobile.state.ports import Problem
 from mobile.views.photo_picker import photo_row
-from mobile.views.widgets import choices, field, primary, problem_texts, screen
+from mobile.views.widgets import back, choices, field, primary, problem_texts, screen
 from shared.model import CauseFactor, DefectCategory, Severity
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ class DefectView:
             ]
         return screen(
             [
+                back(tr, lambda _: self.shell.go(self.back)),
                 ft.Text(t("defect.title"), theme_style=ft.TextThemeStyle.TITLE_LARGE),
                 *place,
                 ft.Text(t("defect.category"), weight=ft.FontWeight.W_600),

@@ -10,7 +10,7 @@ from mobile.state.places import place_label
 from mobile.state.ports import Problem
 from mobile.views.photo_picker import thumbnails
 from mobile.views.today import order_line
-from mobile.views.widgets import TOUCH, card, choices, field, problem_texts, screen, section
+from mobile.views.widgets import TOUCH, back, card, choices, field, problem_texts, screen, section
 from shared.model import WorkOrderAction, WorkOrderState
 
 if TYPE_CHECKING:
@@ -88,6 +88,7 @@ class OrderDetailView:
         ]
         actions = board.actions(order)
         controls: list[ft.Control] = [
+            back(tr, lambda _: self.shell.go(self.shell.tab)),
             ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_LARGE),
             ft.Text(sub, color=ft.Colors.ERROR if overdue else None),
             ft.Text(place_label(ctx.ref, order.get("place_id"))),

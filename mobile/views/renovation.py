@@ -11,7 +11,7 @@ from mobile.state.places import place_label
 from mobile.state.ports import Problem
 from mobile.state.renovation import SiteCheckForm
 from mobile.views.photo_picker import photo_row
-from mobile.views.widgets import field, primary, problem_texts, screen
+from mobile.views.widgets import back, field, primary, problem_texts, screen
 from shared.model import ChecklistItem
 
 if TYPE_CHECKING:
@@ -65,6 +65,7 @@ class RenovationView:
         deadline = f.rectification_deadline()
         return screen(
             [
+                back(tr, lambda _: self.shell.go("today")),
                 ft.Text(t("renovation.title"), theme_style=ft.TextThemeStyle.TITLE_LARGE),
                 ft.Text(f"{place_label(ctx.ref, f.permit.get('unit_id'))} · {f.permit.get('contractor', '')}"),
                 ft.Text(t("renovation.slot", slot=tr.enum(f.slot)), weight=ft.FontWeight.W_600),

@@ -11,7 +11,7 @@ from mobile.state.places import place_label
 from mobile.state.ports import Problem
 from mobile.state.visit import SIGNATURE_SIZE, ReturnVisitForm
 from mobile.views.photo_picker import photo_row, thumbnails
-from mobile.views.widgets import choices, field, primary, problem_texts, screen, secondary
+from mobile.views.widgets import back, choices, field, primary, problem_texts, screen, secondary
 from shared.model import CauseFactor, Satisfaction
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class VisitView:
         )
         return screen(
             [
+                back(tr, lambda _: self.shell.go("today")),
                 ft.Text(t("visit.title"), theme_style=ft.TextThemeStyle.TITLE_LARGE),
                 ft.Text(place_label(ctx.ref, order.get("place_id"))),
                 ft.Text(t("visit.repaired", what=str(order.get("description") or order.get("title") or ""))),

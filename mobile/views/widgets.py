@@ -79,3 +79,10 @@ def field(label: str, value: str, on_change: Callable[[str], None], **kwargs: An
         on_change(e.control.value or "")
 
     return ft.TextField(label=label, value=value, on_change=changed, **kwargs)
+
+
+def back(tr: Translator, on_click: Callable[..., Any]) -> ft.Control:
+    """The way back from a sub-screen (a form or a detail) to where it was opened from."""
+    return ft.Row(
+        [ft.TextButton(content=tr.t("common.back"), icon=ft.Icons.ARROW_BACK, on_click=on_click, height=TOUCH)]
+    )

@@ -83,11 +83,16 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def body_text(body: Any) -> str:
+    """How a fact's body is stored (and recognised again)."""
+    return _json(body)
+
+
 # ---- facts -----------------------------------------------------------------------------------
 def insert_fact(db: sqlite_utils.Database, *, fact: dict[str, Any]) -> bool:
     """Index one fact; False when its id is there already (a repeat changes nothing)."""
     row = {c: fact.get(c) for c in FACT_COLUMNS}
-    row["body"] = _json(row["body"])
+    row["body"] = body_text(row["body"])
     row["source"] = row["source"] or "device"
     cursor = db.execute(
         f"INSERT INTO recon_facts ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' for _ in FACT_COLUMNS)})"
@@ -173,6 +178,7 @@ def facts_of_rounds(db: sqlite_utils.Database, *, round_ids: list[str]) -> list[
 def _facts(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
     rows = list(db.query(f"SELECT * FROM recon_facts WHERE {where} ORDER BY effective_at, id", params))
     for row in rows:
+        row["body_text"] = row["body"]  # the exact stored text: a key for caching what was parsed from it
         row["body"] = json.loads(row["body"])
     return rows
 

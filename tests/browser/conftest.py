@@ -44,8 +44,18 @@ class FletApp:
 
     def start(self, timeout: float = 60.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "mobile", "--server", self.server_url, "--data-dir", str(self.data_dir),
-                   "--port", str(self.port), "--web"]
+        command = [
+            sys.executable,
+            "-m",
+            "mobile",
+            "--server",
+            self.server_url,
+            "--data-dir",
+            str(self.data_dir),
+            "--port",
+            str(self.port),
+            "--web",
+        ]
         env = {**os.environ, "FLET_WEB_NO_CDN": "1"}
         with (self.data_dir / "app.log").open("ab") as log:
             self.process = subprocess.Popen(

@@ -20,12 +20,18 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(600)]
 
 def checkpoints_of_first_route(server_url: str) -> tuple[str, list[dict]]:
     token = login(server_url, "demo-specialist", device_id="test-reader")
-    changes = httpx.get(f"{server_url}/api/v1/sync/pull", params={"limit": 1000},
-                        headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["changes"]
+    changes = httpx.get(
+        f"{server_url}/api/v1/sync/pull",
+        params={"limit": 1000},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    ).json()["changes"]
     routes = [c["data"] for c in changes if c["kind"] == "route"]
     route = routes[0]
-    cps = sorted((c["data"] for c in changes if c["kind"] == "checkpoint" and c["data"]["route_id"] == route["id"]),
-                 key=lambda c: c["position"])
+    cps = sorted(
+        (c["data"] for c in changes if c["kind"] == "checkpoint" and c["data"]["route_id"] == route["id"]),
+        key=lambda c: c["position"],
+    )
     return route["name"], cps
 
 
@@ -54,8 +60,9 @@ def server_records(server_dir: Path, description: str) -> int:
         db.close()
 
 
-def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(live_server, flet_app, new_phone,
-                                                                          tmp_path: Path) -> None:
+def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(
+    live_server, flet_app, new_phone, tmp_path: Path
+) -> None:
     server = live_server()
     route_name, cps = checkpoints_of_first_route(server.url)
 
@@ -124,6 +131,5 @@ def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(live_se
     assert server_records(server.data_dir, "Lobby light flickers") == 0
     server.start()
     spec.tap("Sync")
-    spec.shot("debug-after-restart-sync")
     spec.see("All sent", timeout=60_000)
     assert server_records(server.data_dir, "Lobby light flickers") == 1

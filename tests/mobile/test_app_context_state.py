@@ -21,8 +21,9 @@ def test_login_save_sync_and_status(tmp_path: Path, client) -> None:
         ctx.wait_sync()
         assert ctx.store.reference("route") and ctx.status.last_success is not None
         unit = next(p for p in ctx.store.reference("place") if p["kind"] == "unit")
-        body = DefectReport(place_id=unit["id"], category=DefectCategory.ELECTRICAL, severity=Severity.HIGH,
-                            description="Socket sparks")
+        body = DefectReport(
+            place_id=unit["id"], category=DefectCategory.ELECTRICAL, severity=Severity.HIGH, description="Socket sparks"
+        )
         ctx.save(RecordType.DEFECT_REPORT, body)
         assert ctx.status.pending == 1
         assert ctx.status.headline(ctx.tr) == "待傳送 1 筆"

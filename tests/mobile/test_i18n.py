@@ -39,8 +39,17 @@ def test_translations_keep_the_placeholders_and_are_not_empty(locale: str) -> No
     for key, text in catalog_files()[locale].items():
         assert text.strip(), f"{locale}:{key} is empty"
         if key.startswith("fmt."):  # date patterns pick their own parts in their own order
-            assert set(PLACEHOLDER.findall(text)) <= {"year", "month", "month_num", "day", "weekday", "hour", "minute",
-                                                      "date", "time"}
+            assert set(PLACEHOLDER.findall(text)) <= {
+                "year",
+                "month",
+                "month_num",
+                "day",
+                "weekday",
+                "hour",
+                "minute",
+                "date",
+                "time",
+            }
             continue
         assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(en[key])), f"{locale}:{key}"
 

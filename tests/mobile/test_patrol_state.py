@@ -52,8 +52,13 @@ def test_an_issue_needs_a_note_and_opens_the_defect_form_with_the_place_filled()
     draft = run.mark(CheckpointResult.ISSUE)
     assert isinstance(draft, IssueDraft)
     assert draft.place_id == "lobby" and draft.checkpoint_visit_id == "r2"
-    form = DefectForm(ref=demo_ref(), save=saved, place_id=draft.place_id,
-                      checkpoint_visit_id=draft.checkpoint_visit_id, description=draft.description)
+    form = DefectForm(
+        ref=demo_ref(),
+        save=saved,
+        place_id=draft.place_id,
+        checkpoint_visit_id=draft.checkpoint_visit_id,
+        description=draft.description,
+    )
     assert form.places.place_id == "lobby" and form.places.area_id == "lobby"
     assert form.description == "Glass door cracked"
 

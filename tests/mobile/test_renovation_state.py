@@ -68,7 +68,10 @@ def test_the_rectification_deadline_is_shown_before_saving() -> None:
 def test_checked_slots_come_from_todays_records() -> None:
     records = [
         {"type": "decoration_check", "recorded_at": T0.isoformat(), "body": {"permit_id": "pm1", "slot": "morning"}},
-        {"type": "decoration_check", "recorded_at": (T0 - timedelta(days=1)).isoformat(),
-         "body": {"permit_id": "pm1", "slot": "afternoon"}},
+        {
+            "type": "decoration_check",
+            "recorded_at": (T0 - timedelta(days=1)).isoformat(),
+            "body": {"permit_id": "pm1", "slot": "afternoon"},
+        },
     ]
     assert checked_slots(records, "pm1", date(2026, 11, 23), TZ) == {Slot.MORNING}

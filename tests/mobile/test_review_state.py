@@ -9,12 +9,27 @@ from mobile.state.review import ReviewLog
 from tests.mobile.state_fixtures import T0, demo_ref
 
 RECORDS = [
-    {"id": "a", "type": "defect_report", "author_id": "u-spec", "recorded_at": T0.isoformat(),
-     "body": {"place_id": "b1-f2-u203"}},
-    {"id": "b", "type": "checkpoint_visit", "author_id": "u-spec",
-     "recorded_at": (T0 + timedelta(hours=15)).isoformat(), "body": {"checkpoint_id": "cp9"}},
-    {"id": "c", "type": "decoration_check", "author_id": "u-sup", "recorded_at": T0.isoformat(),
-     "body": {"permit_id": "pm1"}},
+    {
+        "id": "a",
+        "type": "defect_report",
+        "author_id": "u-spec",
+        "recorded_at": T0.isoformat(),
+        "body": {"place_id": "b1-f2-u203"},
+    },
+    {
+        "id": "b",
+        "type": "checkpoint_visit",
+        "author_id": "u-spec",
+        "recorded_at": (T0 + timedelta(hours=15)).isoformat(),
+        "body": {"checkpoint_id": "cp9"},
+    },
+    {
+        "id": "c",
+        "type": "decoration_check",
+        "author_id": "u-sup",
+        "recorded_at": T0.isoformat(),
+        "body": {"permit_id": "pm1"},
+    },
 ]
 
 

@@ -180,15 +180,18 @@ def scenario(clock, phones) -> list[tuple[str, dict]]:
 def dump(db) -> dict:
     """The full reconciled state: orders and findings, and what a fresh pull of each scope shows.
 
-    Order numbers are issued in arrival order, so they are left out; so are feed tombstones (which
-    entities once existed on the way depends on arrival order too).
+    Order numbers are issued in arrival order, so each is replaced by its order's id; feed tombstones
+    are left out (which entities once existed on the way depends on arrival order too).
     """
+    numbers = {r["number"]: f"#{r['id']}" for r in db.query("SELECT id, number FROM work_orders")}
 
-    def unnumbered(data: str) -> dict:
-        return {**json.loads(data), "number": None}
+    def unnumbered(text: str) -> object:
+        for number, placeholder in numbers.items():
+            text = text.replace(number, placeholder)
+        return json.loads(text)
 
     orders = [unnumbered(r["data"]) for r in db.query("SELECT data FROM work_orders ORDER BY id")]
-    findings = [json.loads(r["data"]) for r in db.query("SELECT data FROM findings ORDER BY id")]
+    findings = [unnumbered(r["data"]) for r in db.query("SELECT data FROM findings ORDER BY id")]
     feed = sorted(
         (r["scope"], r["kind"], r["entity_id"], json.dumps(unnumbered(r["data"]), sort_keys=True))
         for r in db.query(
@@ -207,24 +210,31 @@ def push_each(phones, records):
 def test_pushing_the_same_records_again_changes_nothing(phones, clock, server_db):
     records = scenario(clock, phones)
     push_each(phones, records)
+    phones["supervisor"].get("/api/v1/findings")
     state = dump(server_db)
     assert [o["state"] for o in state["orders"]].count("closed") == 2
     push_each(phones, records)
+    phones["supervisor"].get("/api/v1/findings")
     assert dump(server_db) == state
 
 
-def test_the_same_records_in_another_order_give_the_same_orders(phones, clock, server_db, tmp_path):
-    records = scenario(clock, phones)
-    push_each(phones, records)
-    expected = dump(server_db)
+def test_the_same_records_in_another_order_give_the_same_orders_and_findings(phones, clock, server_db, tmp_path):
     other = Settings(data_dir=tmp_path / "second", argon2=CHEAP_ARGON2, now=clock.now)
     prepare_data_dir(other)
     with TestClient(create_app(other)) as second:
         again = {who: Phone(second, f"demo-{who}") for who in phones}
+        for side in (phones, again):  # both servers start watching the schedules today
+            side["supervisor"].get("/api/v1/findings")
+        records = scenario(clock, phones)
+        push_each(phones, records)
         push_each(again, list(reversed(records)))
+        clock.advance(days=1)  # the next morning: missed checks, a route not walked, overdue orders
+        found = phones["supervisor"].get("/api/v1/findings")["findings"]
+        assert {"decoration.check_missed", "patrol.route_missed", "order.overdue"} <= {f["kind"] for f in found}
+        assert len(again["supervisor"].get("/api/v1/findings")["findings"]) == len(found)
         db = open_db(other.db_path)
         try:
-            assert dump(db) == expected
+            assert dump(db) == dump(server_db)
         finally:
             db.close()
 
