@@ -13,9 +13,15 @@ ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 FONT_FAMILY = "NotoSansCJK"
 
 
+_contexts: dict[Path, AppContext] = {}
+
+
 def make_context() -> AppContext:
-    data_dir = Path(os.environ.get("PATROL_DATA_DIR") or default_data_dir())
-    return AppContext(data_dir=data_dir, server_url=os.environ.get("PATROL_SERVER", ""))
+    """One context per data directory: browser tabs on the web build are the same phone, syncing once."""
+    data_dir = Path(os.environ.get("PATROL_DATA_DIR") or default_data_dir()).resolve()
+    if data_dir not in _contexts:
+        _contexts[data_dir] = AppContext(data_dir=data_dir, server_url=os.environ.get("PATROL_SERVER", ""))
+    return _contexts[data_dir]
 
 
 def main(page: ft.Page) -> None:
@@ -30,13 +36,14 @@ def main(page: ft.Page) -> None:
     page.padding = 0
     page.spacing = 0
     shell = Shell(page, ctx)
-    page.on_close = lambda _: ctx.close()
+    page.on_close = lambda _: ctx.listeners.remove(shell.on_change) if shell.on_change in ctx.listeners else None
     shell.start()
 
 
 def run(*, web: bool = False, port: int = 8550) -> None:
     if web:
         os.environ.setdefault("FLET_WEB_NO_CDN", "1")
+        print(f"Patrol app: http://127.0.0.1:{port}/", flush=True)
         ft.run(
             main,
             view=ft.AppView.WEB_BROWSER,

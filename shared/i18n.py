@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+Moment = datetime  # the Translator has a method named datetime; annotations use this name
+
 LOCALES = ("en", "zh-Hans", "zh-Hant", "es")
 DEFAULT_LOCALE = "en"
 LOCALE_DIR = Path(__file__).parent / "locales"
@@ -91,22 +93,22 @@ class Translator:
             "weekday": self.t(f"weekday.{d.weekday()}"),
         }
 
-    def _local(self, at: datetime) -> datetime:
+    def _local(self, at: Moment) -> Moment:
         return at.astimezone(self.tz) if self.tz is not None else at
 
-    def date(self, d: date | datetime) -> str:
-        if isinstance(d, datetime):
+    def date(self, d: date | Moment) -> str:
+        if isinstance(d, Moment):
             d = self._local(d).date()
         return self.t("fmt.date", **self._parts(d))
 
-    def time(self, at: datetime) -> str:
+    def time(self, at: Moment) -> str:
         local = self._local(at)
         return self.t("fmt.time", hour=local.hour, minute=local.minute)
 
-    def datetime(self, at: datetime) -> str:
+    def datetime(self, at: Moment) -> str:
         return self.t("fmt.datetime", date=self.date(at), time=self.time(at))
 
-    def short(self, at: datetime) -> str:
+    def short(self, at: Moment) -> str:
         """Day, month and time: for lists where the year is obvious."""
         local = self._local(at)
         return self.t("fmt.short", time=self.time(at), **self._parts(local.date()))

@@ -59,26 +59,24 @@ def login(
 ) -> tuple[str, dict[str, Any]]:
     """Check the password and issue a device token; return (token, user)."""
     now = settings.now()
+    failures = accounts.login_failures(db, username=username)
+    if failures["locked_until"] and now < datetime.fromisoformat(failures["locked_until"]):
+        raise _locked(datetime.fromisoformat(failures["locked_until"]), now)
     row = accounts.user_for_login(db, username=username)
-    if row is None:
-        verify_password(_dummy_hash(settings.argon2), password, settings.argon2)  # same cost as a real user
-        raise _invalid_credentials()
-    if row["locked_until"] and now < datetime.fromisoformat(row["locked_until"]):
-        raise _locked(datetime.fromisoformat(row["locked_until"]), now)
-    if not verify_password(row["password_hash"], password, settings.argon2):
-        failed, locks, locked_until = row["failed_logins"] + 1, row["locks"], None
+    # an unknown name costs the same hash and counts towards the same lock as a real one
+    stored_hash = row["password_hash"] if row else _dummy_hash(settings.argon2)
+    if not verify_password(stored_hash, password, settings.argon2) or row is None:
+        failed, locks, locked_until = failures["failed_logins"] + 1, failures["locks"], None
         if failed % settings.lockout_threshold == 0:
             locks += 1
             locked_until = now + min(settings.lockout_base * 2 ** (locks - 1), settings.lockout_max)
-        accounts.record_login_failure(
-            db, user_id=row["id"], failed_logins=failed, locks=locks, locked_until=locked_until
-        )
+        accounts.record_login_failure(db, username=username, failed_logins=failed, locks=locks, locked_until=locked_until)
         if locked_until is not None:
             raise _locked(locked_until, now)
         raise _invalid_credentials()
     token = secrets.token_urlsafe(32)
     with transaction(db):
-        accounts.record_login_success(db, user_id=row["id"])
+        accounts.record_login_success(db, username=username)
         accounts.insert_token(
             db,
             token_hash=token_hash(token),

@@ -35,7 +35,9 @@ class Shell:
         self.sync_bar = SyncBar(self)
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=12)
         self.message = ft.Text("", color=ft.Colors.PRIMARY, weight=ft.FontWeight.W_500)
-        ctx.listeners.append(self._from_sync_thread)
+        self._auto_sync_started = False
+        self.on_change = self._from_sync_thread
+        ctx.listeners.append(self.on_change)
 
     # ---- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -65,7 +67,9 @@ class Shell:
             self.sync_bar.control.visible = False
             self.page.navigation_bar = None
             self.show(FirstRunView(self))
-        self.page.run_task(self._auto_sync)
+        if not self._auto_sync_started:
+            self._auto_sync_started = True
+            self.page.run_task(self._auto_sync)
 
     def enter_app(self) -> None:
         """After login (or at start when logged in before): Today, with the role's tabs."""
@@ -144,5 +148,7 @@ class Shell:
         """Sync by itself while the app is open and logged in; failures only show in the bar."""
         while True:
             await asyncio.sleep(AUTO_SYNC_SECONDS)
+            if self.on_change not in self.ctx.listeners:
+                return  # the page was closed
             if self.ctx.ready and not self.ctx.status.running:
                 self.ctx.sync_now()

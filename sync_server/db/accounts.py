@@ -18,10 +18,15 @@ MIGRATIONS: list[tuple[str, str]] = [
             role TEXT NOT NULL,
             property_id TEXT NOT NULL,
             password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        -- keyed by the name typed, not the user: unknown names lock the same way,
+        -- so failures never reveal which usernames exist
+        CREATE TABLE login_failures (
+            username TEXT PRIMARY KEY,
             failed_logins INTEGER NOT NULL DEFAULT 0,
             locks INTEGER NOT NULL DEFAULT 0,
-            locked_until TEXT,
-            created_at TEXT NOT NULL
+            locked_until TEXT
         );
         CREATE INDEX users_property ON users (property_id);
         CREATE TABLE tokens (
@@ -81,17 +86,22 @@ def users_of_property(db: sqlite_utils.Database, *, property_id: str) -> list[di
     return list(db.query(f"SELECT {USER_FIELDS} FROM users WHERE property_id = ? ORDER BY username", [property_id]))
 
 
+def login_failures(db: sqlite_utils.Database, *, username: str) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM login_failures WHERE username = ?", [username]))
+    return rows[0] if rows else {"username": username, "failed_logins": 0, "locks": 0, "locked_until": None}
+
+
 def record_login_failure(
-    db: sqlite_utils.Database, *, user_id: str, failed_logins: int, locks: int, locked_until: datetime | None
+    db: sqlite_utils.Database, *, username: str, failed_logins: int, locks: int, locked_until: datetime | None
 ) -> None:
     db.execute(
-        "UPDATE users SET failed_logins = ?, locks = ?, locked_until = ? WHERE id = ?",
-        [failed_logins, locks, locked_until.isoformat() if locked_until else None, user_id],
+        "INSERT OR REPLACE INTO login_failures (username, failed_logins, locks, locked_until) VALUES (?, ?, ?, ?)",
+        [username, failed_logins, locks, locked_until.isoformat() if locked_until else None],
     )
 
 
-def record_login_success(db: sqlite_utils.Database, *, user_id: str) -> None:
-    db.execute("UPDATE users SET failed_logins = 0, locks = 0, locked_until = NULL WHERE id = ?", [user_id])
+def record_login_success(db: sqlite_utils.Database, *, username: str) -> None:
+    db.execute("DELETE FROM login_failures WHERE username = ?", [username])
 
 
 def insert_token(

@@ -56,7 +56,7 @@ class FletApp:
             str(self.port),
             "--web",
         ]
-        env = {**os.environ, "FLET_WEB_NO_CDN": "1"}
+        env = {**os.environ, "FLET_WEB_NO_CDN": "1", "FLET_FORCE_WEB_SERVER": "1"}  # serve only, open no browser
         with (self.data_dir / "app.log").open("ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env

@@ -36,8 +36,10 @@ class Phone:
     def fill(self, label: str, text: str) -> None:
         box = self.page.get_by_role("textbox", name=label).first
         box.click()
+        # Flutter attaches its text editing to the field after the tap; filling before that is lost.
+        time.sleep(0.5)
         box.fill(text)
-        time.sleep(0.3)
+        time.sleep(0.5)
 
     def see(self, text: str, *, exact: bool = False, timeout: int = WAIT_MS) -> None:
         try:

@@ -54,7 +54,7 @@ def test_main_screens_in_every_language(live_server, flet_app, new_phone) -> Non
     choose(spec, "English")
     log_in(spec, "demo-specialist")
 
-    site = new_phone(flet_app(server.url))
+    site = new_phone(flet_app(server.url), width=360, height=780)  # the narrowest phone we support
     log_in(site, "demo-site-supervisor")
     sup = new_phone(flet_app(server.url))
     log_in(sup, "demo-supervisor")

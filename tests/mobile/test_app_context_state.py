@@ -54,3 +54,29 @@ def test_unreachable_server_is_a_connection_error(tmp_path: Path) -> None:
             ctx.login("http://127.0.0.1:9", "demo-specialist", "demo")
     finally:
         ctx.close()
+
+
+def test_a_sync_asked_for_while_one_runs_runs_again_after_it(tmp_path: Path) -> None:
+    """A tap on Sync during an automatic try (maybe started before the network was back) is not lost."""
+    import threading
+
+    ctx = AppContext(data_dir=tmp_path / "phone")
+    started, release, runs = threading.Event(), threading.Event(), []
+
+    def run(progress=None):
+        runs.append(len(runs) + 1)
+        if len(runs) == 1:
+            started.set()
+            release.wait(10)
+
+    ctx.sync_client.run = run  # type: ignore[method-assign]
+    try:
+        assert ctx.sync_now() is True
+        started.wait(10)
+        assert ctx.status.running
+        assert ctx.sync_now() is False  # already running: queued, not started twice
+        release.set()
+        ctx.wait_sync()
+        assert runs == [1, 2] and not ctx.status.running
+    finally:
+        ctx.close()

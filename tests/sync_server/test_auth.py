@@ -52,6 +52,12 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, cloc
     assert _attempt(client, "demo-specialist", "demo").status_code == 200
 
 
+def test_unknown_usernames_lock_like_real_ones_so_failures_reveal_no_names(client):
+    real = [_attempt(client, "demo-specialist", "wrong").json()["code"] for _ in range(5)]
+    unknown = [_attempt(client, "nobody-here", "wrong").json()["code"] for _ in range(5)]
+    assert real == unknown == ["auth.invalid_credentials"] * 4 + ["auth.locked"]
+
+
 def test_lock_time_grows_with_each_lock_and_success_resets_it(client, clock):
     for _ in range(5):
         _attempt(client, "demo-specialist", "wrong")
