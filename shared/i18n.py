@@ -33,6 +33,7 @@ ENUM_PREFIXES = {
     "WorkOrderKind": "order_kind",
     "Role": "role",
     "RecordType": "record_type",
+    "CheckpointResult": "result",
 }
 
 

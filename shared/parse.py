@@ -66,7 +66,7 @@ def _parse_dataclass(cls: type[T], data: Any, where: str) -> T:
             {"field": f"{where}.{unknown[0]}"},
         )
     values: dict[str, Any] = {}
-    hints = _hints(cls)
+    hints = _hints(cls)  # type: ignore[arg-type]
     for name, f in fields.items():
         path = f"{where}.{name}"
         if name not in data:

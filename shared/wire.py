@@ -95,11 +95,13 @@ def decode_record(raw: Any) -> Record:
             "record.invalid_id", "A record id must be a lowercase UUID made on the device.", {"field": "id"}
         )
     try:
-        record_type = RecordType(raw.get("type"))
+        record_type = RecordType(str(raw.get("type")))
     except ValueError:
         choices = ", ".join(t.value for t in RecordType)
         raise ValidationProblem(
-            "record.unknown_type", f"Unknown record type {raw.get('type')!r}; known types: {choices}.", {"field": "type"}
+            "record.unknown_type",
+            f"Unknown record type {raw.get('type')!r}; known types: {choices}.",
+            {"field": "type"},
         ) from None
     seq = raw.get("device_seq")
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq < 2**53:
@@ -113,13 +115,11 @@ def decode_record(raw: Any) -> Record:
             "record.invalid_field", "supersedes must be the id of an earlier record, or null.", {"field": "supersedes"}
         )
     if supersedes == record_id:
-        raise ValidationProblem(
-            "record.invalid_field", "A record cannot supersede itself.", {"field": "supersedes"}
-        )
+        raise ValidationProblem("record.invalid_field", "A record cannot supersede itself.", {"field": "supersedes"})
     author_id = raw.get("author_id")
     if author_id is not None and not isinstance(author_id, str):
         raise ValidationProblem("record.invalid_field", "author_id must be text.", {"field": "author_id"})
     if "body" not in raw:
         raise ValidationProblem("record.missing_field", "body is required.", {"field": "body"})
-    body = parsing.parse(BODY_TYPES[record_type], raw["body"])
+    body: Any = parsing.parse(BODY_TYPES[record_type], raw["body"])
     return Record(record_id, record_type, seq, recorded_at, supersedes, author_id, body, raw)

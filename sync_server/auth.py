@@ -70,7 +70,9 @@ def login(
         if failed % settings.lockout_threshold == 0:
             locks += 1
             locked_until = now + min(settings.lockout_base * 2 ** (locks - 1), settings.lockout_max)
-        accounts.record_login_failure(db, username=username, failed_logins=failed, locks=locks, locked_until=locked_until)
+        accounts.record_login_failure(
+            db, username=username, failed_logins=failed, locks=locks, locked_until=locked_until
+        )
         if locked_until is not None:
             raise _locked(locked_until, now)
         raise _invalid_credentials()

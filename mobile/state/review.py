@@ -11,6 +11,7 @@ from mobile.state.orders import parse_time
 from mobile.state.places import place_label
 from mobile.state.ports import RefData
 from shared import rules
+from shared.model import ChecklistItem, CheckpointResult, DefectCategory, Satisfaction, Severity
 
 
 @dataclass
@@ -69,3 +70,56 @@ class ReviewLog:
     def people(self) -> list[dict[str, Any]]:
         authors = {str(r.get("author_id")) for r in self.records}
         return [u for u in self.ref.items("user") if str(u["id"]) in authors]
+
+
+FINDING_KEYS = {
+    "decoration.check_missed": "finding.decoration_check_missed",
+    "patrol.route_missed": "finding.patrol_route_missed",
+    "patrol.checkpoint_skipped": "finding.patrol_checkpoint_skipped",
+    "return_visit.late": "finding.return_visit_late",
+    "order.overdue": "finding.order_overdue",
+    "permit.repeated_violations": "finding.permit_repeated_violations",
+    "record.clock_suspect": "finding.record_clock_suspect",
+}
+
+
+def finding_key(finding: dict[str, Any]) -> str:
+    """The catalog key naming a finding's kind; the server's own message stays available as detail."""
+    return FINDING_KEYS.get(str(finding.get("kind")), "finding.other")
+
+
+def findings_newest_first(ref: RefData) -> list[dict[str, Any]]:
+    return sorted(ref.items("finding"), key=lambda f: (str(f.get("day", "")), str(f["id"])), reverse=True)
+
+
+def record_summary(tr: Any, body: dict[str, Any]) -> list[str]:
+    """The lines of a record body a reviewer reads, labelled in the user's language."""
+    lines: list[str] = []
+    for field_name, enum, label in (
+        ("result", CheckpointResult, None),
+        ("category", DefectCategory, "defect.category"),
+        ("severity", Severity, "defect.severity"),
+        ("satisfaction", Satisfaction, "visit.satisfaction"),
+    ):
+        value = body.get(field_name)
+        if value is None:
+            continue
+        try:
+            text = tr.enum(enum(value))
+        except ValueError:
+            text = str(value)
+        lines.append(f"{tr.t(label)}: {text}" if label else text)
+    for field_name, label in (
+        ("description", "common.description"),
+        ("note", "common.note"),
+        ("comment", "visit.comment"),
+    ):
+        if body.get(field_name):
+            lines.append(f"{tr.t(label)}: {body[field_name]}")
+    for v in body.get("violations") or []:
+        try:
+            item = tr.enum(ChecklistItem(v.get("item")))
+        except ValueError:
+            item = str(v.get("item"))
+        lines.append(f"{tr.t('renovation.violation')}: {item} — {v.get('description', '')}")
+    return lines

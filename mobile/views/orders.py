@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from mobile.state.places import place_label
 from mobile.state.ports import Problem
 from mobile.views.photo_picker import thumbnails
 from mobile.views.today import order_line
@@ -91,7 +90,6 @@ class OrderDetailView:
             back(tr, lambda _: self.shell.go(self.shell.tab)),
             ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_LARGE),
             ft.Text(sub, color=ft.Colors.ERROR if overdue else None),
-            ft.Text(place_label(ctx.ref, order.get("place_id"))),
             ft.Text(str(order.get("description") or "")),
         ]
         if order.get("assignee_id"):

@@ -32,14 +32,11 @@ class ReviewView:
         if self.part == "orders":
             body = OrdersView(self.shell).build()
         elif self.part == "findings":
-            findings = ctx.ref.items("finding")
-            body = ft.Column(
-                [
-                    card(str(f.get("message") or f.get("kind") or f["id"]), str(f.get("at", "")[:16]), warn=True)
-                    for f in findings
-                ]
-                or [ft.Text(t("common.nothing"))]
-            )
+            from mobile.state.review import findings_newest_first
+            from mobile.views.today import finding_card
+
+            findings = findings_newest_first(ctx.ref)
+            body = screen([finding_card(self.shell, f) for f in findings] or [ft.Text(t("common.nothing"))])
         else:
             self.log.records = ctx.store.records(origin=None, limit=2000)
             people = [(None, t("orders.filter_all"))] + [(str(u["id"]), str(u.get("name"))) for u in self.log.people()]
@@ -55,7 +52,13 @@ class ReviewView:
                         kind = tr.enum(RecordType(e.record.get("type")))
                     except ValueError:
                         kind = str(e.record.get("type"))
-                    rows.append(card(kind, " · ".join(x for x in (tr.time(at) if at else "", e.who, e.where) if x)))
+                    rows.append(
+                        card(
+                            kind,
+                            " · ".join(x for x in (tr.time(at) if at else "", e.who, e.where) if x),
+                            on_click=lambda _, entry=e: self.shell.show(RecordDetailView(self.shell, entry, self)),
+                        )
+                    )
                 groups.append(section(tr.date(day) if day else "", rows))
             body = ft.Column(
                 [choices(people, self.log.person, self._person), *groups] or [ft.Text(t("common.nothing"))], spacing=10
@@ -70,3 +73,39 @@ class ReviewView:
     def _person(self, value: Any) -> None:
         self.log.person = value
         self.shell.render()
+
+
+class RecordDetailView:
+    """One synced record as the supervisor reviews it: what, who, when, where, the words and the photos."""
+
+    def __init__(self, shell: Shell, entry: Any, back_to: ReviewView) -> None:
+        self.shell, self.entry, self.back_to = shell, entry, back_to
+
+    def build(self) -> ft.Control:
+        from mobile.state.orders import parse_time
+        from mobile.state.review import record_summary
+        from mobile.views.photo_picker import thumbnails
+        from mobile.views.widgets import back
+        from shared.model import RecordType
+
+        tr = self.shell.ctx.tr
+        record = self.entry.record
+        at = parse_time(record.get("recorded_at"))
+        try:
+            kind = tr.enum(RecordType(record.get("type")))
+        except ValueError:
+            kind = str(record.get("type"))
+        body = record.get("body") or {}
+        photos = list(body.get("photos") or []) + [p for v in body.get("violations") or [] for p in v.get("photos", [])]
+        if body.get("signature"):
+            photos.append(body["signature"])
+        return screen(
+            [
+                back(tr, lambda _: self.shell.show(self.back_to)),
+                ft.Text(kind, theme_style=ft.TextThemeStyle.TITLE_LARGE),
+                ft.Text(" · ".join(x for x in (tr.datetime(at) if at else "", self.entry.who) if x)),
+                ft.Text(self.entry.where),
+                *[ft.Text(line) for line in record_summary(tr, body)],
+                thumbnails(self.shell, list(dict.fromkeys(photos))),
+            ]
+        )

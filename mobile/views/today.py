@@ -46,6 +46,18 @@ def order_line(shell: Shell, order: dict[str, Any]) -> tuple[str, str, bool]:
     return title, " · ".join(sub), overdue
 
 
+def finding_card(shell: Shell, finding: dict[str, Any]) -> ft.Control:
+    """A finding by its kind in the user's language; the server's sentence (English) is the detail."""
+    from mobile.state.review import finding_key
+
+    tr = shell.ctx.tr
+    where = place_label(shell.ctx.ref, finding.get("place_id"))
+    detail = " · ".join(x for x in (str(finding.get("day") or ""), where) if x)
+    if tr.locale == "en" or not detail:
+        detail = " · ".join(x for x in (detail, str(finding.get("message") or "")) if x)
+    return card(tr.t(finding_key(finding)), detail, warn=True)
+
+
 class TodayView:
     refresh_on_sync = True
 
@@ -124,14 +136,7 @@ class TodayView:
             parts.append(
                 section(
                     t("today.findings"),
-                    [
-                        card(
-                            str(f.get("message") or f.get("kind") or f["id"]),
-                            place_label(ctx.ref, f.get("place_id")),
-                            warn=True,
-                        )
-                        for f in today.findings
-                    ],
+                    [finding_card(self.shell, f) for f in today.findings[:10]],
                 )
             )
         return screen(parts, spacing=14)

@@ -52,6 +52,29 @@ def log_in(phone: Phone, username: str) -> None:
     phone.see("All sent", timeout=60_000)  # the first pull ran
 
 
+def draw_signature(phone: Phone) -> None:
+    """Sign with the mouse on the pad below the "Owner's signature" label (the canvas has no label of its own)."""
+    label = phone.page.get_by_text("Owner's signature", exact=True).first
+    mouse = phone.page.mouse
+    for _ in range(12):  # Flutter scrolls its own canvas: wheel until the pad is well inside the screen
+        box = label.bounding_box()
+        assert box is not None
+        if box["y"] < 350:
+            break
+        mouse.move(200, 450)
+        mouse.wheel(0, 250)
+        time.sleep(0.5)
+    x, y = box["x"] + 30, box["y"] + box["height"] + 50
+    mouse.move(x, y)
+    mouse.down()
+    for step in range(1, 16):
+        mouse.move(x + step * 14, y + (12 if step % 2 else -12), steps=2)
+        time.sleep(0.03)
+    mouse.up()
+    time.sleep(0.8)
+    phone.shot("signature-en")
+
+
 def server_records(server_dir: Path, description: str) -> int:
     db = sqlite_utils.Database(Settings(data_dir=server_dir).db_path)
     try:
@@ -115,6 +138,34 @@ def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(
     sup.tap("Sync")
     sup.see("All sent", timeout=60_000)
     sup.see("Dispatched", timeout=30_000)
+
+    # ---- maintenance does the repair; the specialist makes the return visit, owner signs ---
+    fixer = new_phone(flet_app(server.url))
+    log_in(fixer, "demo-maintenance")
+    fixer.see("Orders assigned to me")
+    fixer.tap("Plumbing / water leakage", exact=False)
+    fixer.tap("Start")
+    fixer.see("Start: saved")
+    fixer.tap("Complete")
+    fixer.see("Complete: saved")
+    fixer.tap("Sync")
+    fixer.see("All sent", timeout=60_000)
+
+    spec.tab("Today")
+    spec.tap("Sync")
+    spec.see("Return visits due", timeout=60_000)
+    spec.shot("return-visit-due-en")
+    spec.page.get_by_role("button").filter(has_text="Due ").first.click()
+    spec.see("Is it fixed?")
+    choose(spec, "Yes")
+    choose(spec, "Satisfied")
+    spec.fill("Owner's name", "Wang Fang")
+    draw_signature(spec)
+    spec.tap("Save")
+    spec.see("Saved on this phone")
+    spec.tap("Sync")
+    spec.see("All sent", timeout=60_000)
+    assert server_records(server.data_dir, "Wang Fang") == 1
 
     # ---- offline: the server goes away, a record is made, the server comes back ----------
     server.stop()

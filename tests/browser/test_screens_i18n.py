@@ -53,6 +53,14 @@ def test_main_screens_in_every_language(live_server, flet_app, new_phone) -> Non
         check_screen(spec, "first-run", locale)
     choose(spec, "English")
     log_in(spec, "demo-specialist")
+    # One defect, so the order screens have an order to show.
+    spec.tap("Report a defect")
+    choose(spec, "Lobby")
+    choose(spec, "Elevator")
+    spec.fill("Description", "Lift door closes too fast")
+    spec.tap("Save")
+    spec.tap("Sync")
+    spec.see("All sent", timeout=60_000)
 
     site = new_phone(flet_app(server.url), width=360, height=780)  # the narrowest phone we support
     log_in(site, "demo-site-supervisor")
@@ -88,3 +96,6 @@ def test_main_screens_in_every_language(live_server, flet_app, new_phone) -> Non
         check_screen(sup, "today-supervisor", locale)
         sup.tab(tr.t("nav.review"))
         check_screen(sup, "review", locale)
+        sup.tap(tr.t("category.elevator"), exact=False)
+        sup.see(tr.t("orders.choose_assignee"))
+        check_screen(sup, "order-detail", locale)

@@ -49,3 +49,40 @@ def test_log_filters_by_person_and_day() -> None:
     assert [e.record["id"] for e in log.entries()] == ["c"]
     log.person, log.day = None, date(2026, 11, 23)
     assert sorted(e.record["id"] for e in log.entries()) == ["a", "c"]
+
+
+def test_findings_are_named_by_kind_newest_first() -> None:
+    from mobile.state.ports import MemoryRef
+    from mobile.state.review import finding_key, findings_newest_first
+
+    ref = MemoryRef(
+        {
+            "finding": [
+                {"id": "a", "kind": "patrol.route_missed", "day": "2026-11-22"},
+                {"id": "b", "kind": "order.overdue", "day": "2026-11-23"},
+                {"id": "c", "kind": "something.new", "day": "2026-11-21"},
+            ]
+        }
+    )
+    found = findings_newest_first(ref)
+    assert [f["id"] for f in found] == ["b", "a", "c"]
+    assert [finding_key(f) for f in found] == ["finding.order_overdue", "finding.patrol_route_missed", "finding.other"]
+
+
+def test_record_summary_reads_in_the_users_language() -> None:
+    from mobile.state.review import record_summary
+    from shared.i18n import Translator
+
+    body = {
+        "category": "water_leakage",
+        "severity": "urgent",
+        "description": "Pipe burst",
+        "violations": [{"item": "no_digging", "description": "Hole in the wall"}],
+    }
+    assert record_summary(Translator("zh-Hans"), body) == [
+        "类别: 给排水/漏水",
+        "严重程度: 紧急",
+        "描述: Pipe burst",
+        "违规: 无乱挖 — Hole in the wall",
+    ]
+    assert record_summary(Translator("en"), {"result": "issue"}) == ["Problem found at the checkpoint"]

@@ -12,7 +12,9 @@ T = datetime(2026, 11, 23, 7, 40, tzinfo=UTC)
 
 def defect_raw(**body_changes):
     body = DefectReport("b1-f2-u203", DefectCategory.WATER_LEAKAGE, Severity.HIGH, "Ceiling drips", ["a" * 64])
-    raw = encode_record(id=uuid7(1_700_000_000_000), type=RecordType.DEFECT_REPORT, device_seq=1, recorded_at=T, body=body)
+    raw = encode_record(
+        id=uuid7(1_700_000_000_000), type=RecordType.DEFECT_REPORT, device_seq=1, recorded_at=T, body=body
+    )
     raw["body"].update(body_changes)
     return raw
 
