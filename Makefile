@@ -18,7 +18,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 demo: venv
 	$(BIN)/python -m sync_server load-demo --data-dir $(DEMO_DIR)
-	$(BIN)/python -m sync_server serve --data-dir $(DEMO_DIR) --host 127.0.0.1 --port $(SERVER_PORT)
+	@echo "Sync server: http://127.0.0.1:$(SERVER_PORT)/  (API docs at /docs)"
+	@echo "Phone app (web build): http://127.0.0.1:$(APP_PORT)/  - Ctrl-C stops both"
+	$(BIN)/python -m sync_server serve --data-dir $(DEMO_DIR) --host 127.0.0.1 --port $(SERVER_PORT) & \
+	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python -m mobile --server http://127.0.0.1:$(SERVER_PORT) --data-dir $(DEMO_DIR)/phone \
+	    --port $(APP_PORT) --web
 
 test: venv
 	$(BIN)/python -m pytest
