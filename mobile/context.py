@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from mobile import recorder
+from mobile.photo_cache import PhotoCache
 from mobile.state.ports import RefData
 from mobile.state.sync_status import SyncStatus
 from mobile.store import Store, open_store
@@ -69,6 +70,7 @@ class AppContext:
             self.http, self.store, photo_uploader=_photo_uploader(self.data_dir), max_attempts=3
         )
         self.status = SyncStatus()
+        self.photos = PhotoCache(self.data_dir, self.http, self.store, on_change=self._notify)
         self.listeners: list[Callable[[], None]] = []  # called (from any thread) when data or status changed
         self._sync_thread: threading.Thread | None = None
         self._again = False
@@ -157,6 +159,7 @@ class AppContext:
         self.status.last_success = _parse(last)
         err = self.store.last_error
         self.status.last_error = err.get("message") if err else None
+        self.status.last_error_code = err.get("code") if err else None
         self.status.problems = [
             r for r in self.store.records(origin="local", limit=200) if r["sync_status"] in ("rejected", "conflict")
         ]
@@ -195,6 +198,8 @@ class AppContext:
         finally:
             self.status.running = False
             self.refresh_status()
+            if self.status.last_error is None:
+                self.photos.retry_failed()  # the server answers again: photos that failed may come now
             self._notify()
 
     def wait_sync(self, timeout: float = 60) -> None:
@@ -203,6 +208,7 @@ class AppContext:
 
     def close(self) -> None:
         self.wait_sync(5)
+        self.photos.close()
         self.http.close()
         self.store.close()
 

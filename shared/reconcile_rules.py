@@ -2,8 +2,8 @@
 
 A *stream* is the set of facts that can touch the same orders: the defects of one place and
 category (with the actions and return visits of their orders and rework orders), one owner
-complaint, or the checks of one renovation permit. The server replays a whole stream whenever a
-fact joins it, so the orders depend only on the set of facts, never on the order they arrived in:
+complaint, or the checks of one renovation permit. The orders depend only on the set of facts,
+never on the order they arrived in:
 
 - facts are taken in (effective time, record id) order; superseded facts are left out;
 - a fact that names an order not opened yet, or an action the order's state does not allow yet,
@@ -12,11 +12,22 @@ fact joins it, so the orders depend only on the set of facts, never on the order
   when a later state of the order would allow it (``shared.workflow.may_apply_later``). The push
   pipeline rejects a new work-order action that is skipped (never one that waits, so arrival order
   cannot change the outcome); a return visit is never refused.
+
+So that a stream's cost does not grow with its history, a ``Replay`` keeps its running state: facts
+that sort after the last one fed are fed to it one by one (``feed``), and ``finish`` reads the
+orders without disturbing it. After a fact where every order of the replay is closed or signed
+off and no held fact waits for a fact still to come, the replay is *at rest*: what comes later
+touches those orders only by naming them (a sign-off, an action or visit too late to count), and
+such a fact changes nothing but the named order's *episode* (the order and its rework orders),
+which can be replayed from its own facts. The server therefore replays a stream only from its
+latest rest point before the earliest fact that changed. A permit stream never rests once it has
+a rectification order, since a new check counts the violations of all the permit's orders.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,21 +37,23 @@ from shared import rules
 from shared.errors import NotFoundProblem, PatrolError, PermissionProblem
 from shared.model import (
     DecorationCheck,
-    DefectCategory,
     DefectReport,
     OwnerComplaint,
     RecordType,
     ReturnVisit,
     Role,
-    WorkOrderAction,
     WorkOrderActionRecord,
     WorkOrderKind,
     WorkOrderState,
 )
-from shared.work_order import Deadline, Event, Order, order_id_for
-from shared.workflow import OPEN_STATES, ROLES, after_return_visit, may_apply_later, next_state
+from shared.order_effects import OrderEffects, order_ref, stream_of
+from shared.work_order import Order
+from shared.workflow import OPEN_STATES, ROLES, may_apply_later, next_state
 
-S, K, A = WorkOrderState, WorkOrderKind, WorkOrderAction
+__all__ = ["Context", "Fact", "Key", "Outcome", "Replay", "check_role", "order_ref", "replay", "stream_of"]
+
+S = WorkOrderState
+Key = tuple[datetime, str]  # the order facts are taken in: (effective time, record id)
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,10 @@ class Fact:
     author_id: str
     author_role: Role
     body: Any
+
+    @property
+    def key(self) -> Key:
+        return (self.at, self.id)
 
 
 @dataclass(frozen=True)
@@ -71,24 +88,7 @@ class Outcome:
     skipped: dict[str, PatrolError]  # record id -> why it did not apply
     applied_to: dict[str, str]  # record id -> the order it opened or changed
     waiting: dict[str, str] = field(default_factory=dict)  # action id -> order it may still apply to later
-
-
-def stream_of(record_type: RecordType, body: Any, record_id: str) -> str | None:
-    """The stream a fact belongs to, or None when it opens no order (actions and visits follow their order)."""
-    if isinstance(body, DefectReport):
-        return None if body.fixed_on_spot else f"repair:{body.place_id}:{body.category.value}"
-    if isinstance(body, OwnerComplaint):
-        return f"complaint:{record_id}"
-    if isinstance(body, DecorationCheck):
-        return f"permit:{body.permit_id}"
-    return None
-
-
-def order_ref(body: Any) -> str | None:
-    """The order an action or a return visit names."""
-    if isinstance(body, WorkOrderActionRecord | ReturnVisit):
-        return body.work_order_id
-    return None
+    touched: frozenset[str] = frozenset()  # orders that changed since the replay's owner last cleared ``touched``
 
 
 def check_role(fact: Fact) -> None:
@@ -99,10 +99,20 @@ def check_role(fact: Fact) -> None:
 
 
 def replay(facts: Iterable[Fact], ctx: Context) -> Outcome:
-    return _Replay(ctx).run(facts)
+    """The orders of a set of facts, replayed from nothing."""
+    running = Replay(ctx)
+    running.feed(facts)
+    return running.finish()
 
 
-class _Replay:
+def referenced_id(ref: str) -> str:
+    """The record an order reference names: order ids and their aliases are ``wo-<record id>``."""
+    return ref.removeprefix("wo-")
+
+
+class Replay(OrderEffects):
+    """The running state of one stream's replay (before the facts still held are given up)."""
+
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.orders: dict[str, Order] = {}
@@ -111,18 +121,50 @@ class _Replay:
         self.problems: dict[str, PatrolError] = {}
         self.applied_to: dict[str, str] = {}
         self.waiting: dict[str, str] = {}
-        self.changed: dict[str, None] = {}  # orders to retry held facts for, in the order they changed
+        self.changed: dict[str, None] = {}
+        self.touched: set[str] = set()
+        self.last: Key | None = None  # the key of the last fact fed
 
-    def run(self, facts: Iterable[Fact]) -> Outcome:
-        ordered = sorted((f for f in facts if f.id not in self.ctx.superseded), key=lambda f: (f.at, f.id))
-        for fact in ordered:
+    def feed(self, facts: Iterable[Fact]) -> list[Key]:
+        """Take facts that all sort after the last one fed; return the keys after which the replay was at rest."""
+        ordered = sorted((f for f in facts if f.id not in self.ctx.superseded), key=lambda f: f.key)
+        if ordered and self.last is not None and ordered[0].key <= self.last:
+            raise ValueError("a fact sorts before the last one fed: replay from an earlier rest point instead")
+        position = {f.id: i for i, f in enumerate(ordered)}
+        rests: list[Key] = []
+        for i, fact in enumerate(ordered):
             self.take(fact)
             self.settle()
+            self.last = fact.key
+
+            def comes_later(record_id: str, now: int = i) -> bool:
+                return position.get(record_id, -1) > now
+
+            if self.at_rest(comes_later):
+                rests.append(fact.key)
+        return rests
+
+    def at_rest(self, upcoming: Callable[[str], bool]) -> bool:
+        """Every order closed or signed off (none a rectification) and no held fact waits for an upcoming fact."""
+        for order in self.orders.values():
+            if order.state in OPEN_STATES or order.kind is WorkOrderKind.RECTIFICATION:
+                return False
+        return not any(ref not in self.alias and upcoming(referenced_id(ref)) for ref in self.held)
+
+    def finish(self) -> Outcome:
+        """The orders as they stand, with held facts given up, leaving the running state as it was."""
+        final = _shallow(self)
         for waiting in self.held.values():
             for fact in waiting:
-                self.give_up(fact)
-        skipped = {k: v for k, v in self.problems.items() if k not in self.applied_to}
-        return Outcome(list(self.orders.values()), skipped, dict(self.applied_to), self.waiting)
+                order_id = self.alias.get(order_ref(fact.body) or "")
+                if order_id is not None and final.orders[order_id] is self.orders[order_id]:
+                    order = self.orders[order_id]
+                    final.orders[order_id] = dataclasses.replace(order, history=list(order.history))
+        for waiting in self.held.values():
+            for fact in waiting:
+                final.give_up(fact)
+        skipped = {k: v for k, v in self.problems.items() if k not in final.applied_to}
+        return Outcome(list(final.orders.values()), skipped, final.applied_to, final.waiting, frozenset(final.touched))
 
     # ---- dispatch -------------------------------------------------------------------------
     def take(self, fact: Fact) -> None:
@@ -154,11 +196,9 @@ class _Replay:
             else:
                 self.return_visit(order, fact, fact.body)
         except PermissionProblem as problem:
-            if problem.code == "workflow.role_not_allowed":
-                self.problems[fact.id] = problem  # no later state can make it right
-                return False
             self.problems[fact.id] = problem
-            self.hold(ref, fact)
+            if problem.code != "workflow.role_not_allowed":  # no later state can make that one right
+                self.hold(ref, fact)
             return False
         except PatrolError as problem:
             self.problems[fact.id] = problem
@@ -185,7 +225,7 @@ class _Replay:
         """Give facts held for this order another chance now that it changed."""
         for ref in [*order.aliases, order.id]:
             waiting = self.held.pop(ref, [])
-            for fact in sorted(waiting, key=lambda f: (f.at, f.id)):
+            for fact in sorted(waiting, key=lambda f: f.key):
                 if fact.id not in self.applied_to:
                     self.attempt(fact)
 
@@ -210,198 +250,14 @@ class _Replay:
         else:
             self.event(order, fact, "action_skipped", None, note=note)
 
-    # ---- opening orders -------------------------------------------------------------------
-    def open(self, fact: Fact, kind: WorkOrderKind, stream: str, description: str, **fields: Any) -> Order:
-        order = Order(
-            id=order_id_for(fact.id),
-            kind=kind,
-            state=S.REPORTED,
-            stream=stream,
-            reported_at=fact.at,
-            description=description,
-            **fields,
-        )
-        order.root_id = order.root_id or order.id
-        self.orders[order.id] = order
-        self.link(order, fact)
-        order.add_reporter(fact.author_id)
-        self.event(order, fact, "reported", S.REPORTED)
-        return order
 
-    def link(self, order: Order, fact: Fact) -> None:
-        alias = order_id_for(fact.id)
-        self.alias[alias] = order.id
-        order.aliases.append(alias)
-        order.record_ids.append(fact.id)
-        self.applied_to[fact.id] = order.id
-        self.changed[order.id] = None
-
-    def defect(self, fact: Fact, body: DefectReport) -> None:
-        stream = stream_of(fact.type, body, fact.id)
-        if stream is None:
-            return
-        open_repairs = [
-            o for o in self.orders.values() if o.kind is K.REPAIR and o.stream == stream and o.state in OPEN_STATES
-        ]
-        if open_repairs:
-            order = open_repairs[0]
-            self.link(order, fact)
-            order.add_reporter(fact.author_id)
-            self.event(order, fact, "reported_again", None, note=body.description)
-            if _SEVERITY.index(body.severity.value) > _SEVERITY.index(order.severity or "low"):
-                order.severity = body.severity.value
-        else:
-            order = self.open(
-                fact,
-                K.REPAIR,
-                stream,
-                body.description,
-                place_id=body.place_id,
-                category=body.category.value,
-                severity=body.severity.value,
-                cause=body.cause.value if body.cause else None,
-            )
-            order.deadlines["handling"] = Deadline("handling", rules.handling_due(fact.at, self.ctx.tz))
-        order.add_photos(body.photos)
-        if body.checkpoint_visit_id:
-            order.checkpoint_visit_ids.append(body.checkpoint_visit_id)
-            round_id = self.ctx.visit_rounds.get(body.checkpoint_visit_id)
-            if round_id and round_id not in order.round_ids:
-                order.round_ids.append(round_id)
-
-    def complaint(self, fact: Fact, body: OwnerComplaint) -> None:
-        order = self.open(
-            fact,
-            K.COMPLAINT,
-            f"complaint:{fact.id}",
-            body.description,
-            place_id=body.place_id,
-            owner_name=body.owner_name,
-        )
-        order.add_photos(body.photos)
-        order.deadlines["handling"] = Deadline("handling", rules.handling_due(fact.at, self.ctx.tz))
-        order.deadlines["reply"] = Deadline("reply", rules.complaint_reply_due(fact.at, self.ctx.tz))
-
-    def decoration_check(self, fact: Fact, body: DecorationCheck) -> None:
-        permit = [o for o in self.orders.values() if o.kind is K.RECTIFICATION and o.permit_id == body.permit_id]
-        open_orders = [o for o in permit if o.state in OPEN_STATES]
-        if not body.violations:
-            for order in open_orders:  # the follow-up check found it put right
-                self.move(order, fact, "rectified", S.CLOSED)
-                order.closed_at = fact.at
-                order.meet("rectification", fact.at)
-                order.record_ids.append(fact.id)
-            return
-        text = "; ".join(f"{v.item.value}: {v.description}" for v in body.violations)
-        photos = [p for v in body.violations for p in v.photos] + list(body.photos)
-        if open_orders:
-            order = open_orders[0]
-            self.event(order, fact, "violations_found_again", None, note=text)
-            self.link(order, fact)
-            order.add_reporter(fact.author_id)
-        else:
-            order = self.open(
-                fact,
-                K.RECTIFICATION,
-                f"permit:{body.permit_id}",
-                text,
-                permit_id=body.permit_id,
-                place_id=self.ctx.permit_places.get(body.permit_id),
-            )
-            due = rules.rectification_due(fact.at, self.ctx.tz, self.ctx.rectification_hours)
-            order.deadlines["rectification"] = Deadline("rectification", due)
-        order.add_photos(photos)
-        order.violation_checks += 1
-        if rules.needs_preventive_measures(sum(o.violation_checks for o in permit) + (order not in permit)):
-            for o in [*permit, order]:
-                o.permit_flagged = True
-
-    # ---- changing orders ------------------------------------------------------------------
-    def action(self, order: Order, fact: Fact, body: WorkOrderActionRecord) -> None:
-        new = next_state(order.state, body.action, fact.author_role)
-        if fact.author_role is Role.MAINTENANCE and order.assignee_id != fact.author_id:
-            raise PermissionProblem(
-                "workflow.not_assignee",
-                "This work order is dispatched to someone else; ask a supervisor to dispatch it to you.",
-                {"assignee_id": order.assignee_id},
-            )
-        if body.action is A.DISPATCH:
-            order.assignee_id = body.assignee_id
-            order.meet("notice", fact.at)  # the dispatch is the written notice to maintenance
-            if order.kind is K.COMPLAINT:
-                order.meet("handling", fact.at)
-        elif body.action is A.COMPLETE:
-            order.completed_at = fact.at
-            order.meet("handling", fact.at)
-            order.meet("reply", fact.at)
-            if order.kind in (K.REPAIR, K.REWORK) and order.category:
-                category = DefectCategory(order.category)
-                fallback = order.reporter_ids[0] if order.reporter_ids else None
-                responsible = self.ctx.responsible.get(order.place_id or "") or fallback
-                order.responsible_id = responsible
-                due = rules.return_visit_due(fact.at, category, self.ctx.tz)
-                order.deadlines["return_visit"] = Deadline("return_visit", due, assignee_id=responsible)
-        elif body.action is A.CLOSE:
-            order.closed_at = fact.at
-            for deadline in order.open_deadlines():
-                deadline.met_at = fact.at
-        elif body.action is A.SIGN_OFF:
-            order.signed_off_by, order.signed_off_at = fact.author_id, fact.at
-        self.move(order, fact, body.action.value, new, note=body.note)
-        order.record_ids.append(fact.id)
-
-    def return_visit(self, order: Order, fact: Fact, body: ReturnVisit) -> None:
-        new = after_return_visit(order.state, body.successful)
-        order.meet("return_visit", fact.at)
-        order.record_ids.append(fact.id)
-        order.add_photos(body.photos)
-        verdict = "fixed and satisfied" if body.successful else "not fixed" if not body.fixed else "owner not satisfied"
-        note = f"{verdict}: {body.comment}".rstrip(": ")
-        if body.successful:
-            self.move(order, fact, "return_visit_ok", new, note=note)
-            order.closed_at = fact.at
-            parent = self.orders.get(order.parent_id or "")
-            while parent is not None and parent.state is S.REWORK:
-                self.move(
-                    parent, fact, "closed_by_rework", S.CLOSED, note=f"Rework {order.id} passed its return visit."
-                )
-                parent.closed_at = fact.at
-                parent = self.orders.get(parent.parent_id or "")
-            return
-        self.move(order, fact, "return_visit_failed", new, note=note)
-        rework = self.open(
-            fact,
-            K.REWORK,
-            order.stream,
-            f"Rework after a failed return visit: {body.comment or verdict}",
-            place_id=order.place_id,
-            category=order.category,
-            severity=order.severity,
-            permit_id=order.permit_id,
-            parent_id=order.id,
-            root_id=order.root_id,
-            cause=body.cause.value if body.cause else order.cause,
-        )
-        rework.add_photos(body.photos)
-        rework.deadlines["notice"] = Deadline("notice", rules.rework_notice_due(fact.at, self.ctx.tz))
-        self.event(order, fact, "rework_opened", None, note=rework.id)
-
-    def move(self, order: Order, fact: Fact, action: str, new: WorkOrderState, note: str = "") -> None:
-        old = order.state
-        order.state = new
-        self.changed[order.id] = None
-        self.event(order, fact, action, new, note=note, from_state=old)
-
-    def event(
-        self,
-        order: Order,
-        fact: Fact,
-        action: str,
-        to_state: WorkOrderState | None,
-        note: str = "",
-        from_state: WorkOrderState | None = None,
-    ) -> None:
-        order.history.append(Event(fact.at, fact.author_id, action, fact.id, from_state, to_state, note))
-
-
-_SEVERITY = ["low", "medium", "high", "urgent"]
+def _shallow(running: Replay) -> Replay:
+    """A copy that shares the orders and held facts but has its own maps, for ``finish`` to give up into."""
+    final = Replay(running.ctx)
+    final.orders = dict(running.orders)
+    final.alias = running.alias
+    final.held = running.held
+    final.problems = running.problems
+    final.applied_to = dict(running.applied_to)
+    final.touched = set(running.touched)
+    return final

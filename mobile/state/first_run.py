@@ -37,7 +37,7 @@ class FirstRunForm:
         try:
             self.user = self.login(normalize_url(self.server_url), self.username.strip(), self.password)
         except PatrolError as e:
-            return Problem("first_run.failed", {"message": e.message})
+            return Problem("first_run.failed", text=e.message, code=e.code, detail=dict(e.detail))
         except OSError:
             return Problem("first_run.unreachable")
         finally:

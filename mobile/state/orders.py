@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mobile.state.ports import Clock, Problem, RefData, SaveRecord
+from mobile.state.ports import Clock, Problem, RefData, SaveRecord, problem_from
 from shared import workflow
 from shared.errors import PatrolError
 from shared.model import RecordType, Role, WorkOrderAction, WorkOrderActionRecord, WorkOrderState
@@ -101,7 +101,7 @@ class OrdersBoard:
         try:
             after = workflow.next_state(self.state_of(order), action, self.role)
         except PatrolError as e:
-            return Problem("", text=e.message)
+            return problem_from(e)
         body = WorkOrderActionRecord(
             work_order_id=str(order["id"]), action=action, note=note.strip(), assignee_id=assignee_id
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mobile.state.ports import Clock, Problem, RefData, SaveRecord
+from mobile.state.ports import Clock, Problem, RefData, SaveRecord, problem_from
 from shared.errors import ValidationProblem
 from shared.model import CheckpointResult, CheckpointVisit, PatrolRound, PresenceProof, Proof, RecordType
 
@@ -90,7 +90,7 @@ class PatrolRun:
         try:
             visit.check()
         except ValidationProblem as e:  # the form checks the same rules; this guards against drift
-            return Problem("", text=e.message)
+            return problem_from(e)
         visit_id = self.save(RecordType.CHECKPOINT_VISIT, visit)
         self.results[str(cp["id"])] = result.value
         self.visit_ids[str(cp["id"])] = visit_id

@@ -48,13 +48,15 @@ class Problem:
     key: str
     args: dict[str, Any] = field(default_factory=dict)
     text: str | None = None  # an untranslated message from the server or the domain core
+    code: str | None = None  # its stable code: shown in the user's language when the catalogs know it
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 def problem_from(error: PatrolError, keys: dict[str, str] | None = None) -> Problem:
-    """A domain ValidationProblem mapped to a catalog key by its field, else the error's own message."""
+    """A domain ValidationProblem mapped to a catalog key by its field, else the error by its code (and words)."""
     keys = keys or {}
     if isinstance(error, ValidationProblem):
         fld = str(error.detail.get("field", "")).removeprefix("body.")
         if fld in keys:
             return Problem(keys[fld])
-    return Problem("", text=error.message)
+    return Problem("", text=error.message, code=error.code, detail=dict(error.detail))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from mobile.state.messages import error_text
 from shared.i18n import Translator
 
 
@@ -14,7 +15,8 @@ class SyncStatus:
     pending: int = 0
     pending_photos: int = 0
     last_success: datetime | None = None
-    last_error: str | None = None
+    last_error: str | None = None  # the server's or the sync client's words
+    last_error_code: str | None = None  # said in the user's language when the catalogs know it
     problems: list[dict[str, Any]] = field(default_factory=list)  # rejected/conflict records with the server's words
     running: bool = False
     done: int = 0
@@ -39,7 +41,7 @@ class SyncStatus:
 
     def detail(self, tr: Translator) -> str:
         if self.last_error and not self.running:
-            return tr.t("sync.failed", message=self.last_error)
+            return tr.t("sync.failed", message=error_text(tr, self.last_error_code, self.last_error))
         if self.last_success is None:
             return tr.t("sync.never")
         return tr.t("sync.last", when=tr.short(self.last_success))
@@ -48,6 +50,13 @@ class SyncStatus:
     def attention(self) -> bool:
         """The bar turns to a warning colour when something needs the user."""
         return bool(self.problems) or (self.last_error is not None and not self.running)
+
+
+def problem_record_text(tr: Translator, record: dict[str, Any]) -> str:
+    """Why the server did not take a record, in the user's language when its code is known, and what to do."""
+    why = error_text(tr, record.get("status_code"), str(record.get("status_message") or ""))
+    hint = tr.t(problem_hint_key(str(record.get("sync_status"))))
+    return f"{why}\n{hint}" if why else hint
 
 
 def problem_hint_key(status: str) -> str:

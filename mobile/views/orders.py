@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from mobile.state.ports import Problem
+from mobile.state.wording import history_line, order_description
 from mobile.views.photo_picker import thumbnails
 from mobile.views.today import order_line
 from mobile.views.widgets import TOUCH, back, card, choices, field, problem_texts, screen, section
@@ -76,21 +77,15 @@ class OrderDetailView:
             return ft.Text(t("common.nothing"))
         title, sub, overdue = order_line(self.shell, order)
         users = {str(u["id"]): str(u.get("name", u["id"])) for u in ctx.ref.items("user")}
-        history = [
-            ft.Text(
-                f"{tr.short(at) if (at := _time(h.get('at'))) else ''} · "
-                f"{_label(tr, h)} · {users.get(str(h.get('actor_id')), '')}"
-                + (f" — {h['note']}" if h.get("note") else ""),
-                size=13,
-            )
-            for h in board.history(order)
+        history: list[ft.Control] = [
+            ft.Text(history_line(tr, ctx.ref, h, users), size=13) for h in board.history(order)
         ]
         actions = board.actions(order)
         controls: list[ft.Control] = [
             back(tr, lambda _: self.shell.go(self.shell.tab)),
             ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_LARGE),
             ft.Text(sub, color=ft.Colors.ERROR if overdue else None),
-            ft.Text(str(order.get("description") or "")),
+            ft.Text(order_description(tr, order)),
         ]
         if order.get("assignee_id"):
             controls.append(ft.Text(f"{t('orders.assignee')}: {users.get(str(order['assignee_id']), '')}"))
@@ -137,19 +132,3 @@ class OrderDetailView:
             self.shell.show(self, tr.t("orders.action_saved", action=tr.enum(action)))
             return
         self.shell.render()
-
-
-def _time(value: Any) -> Any:
-    from mobile.state.orders import parse_time
-
-    return parse_time(value)
-
-
-def _label(tr: Any, event: dict[str, Any]) -> str:
-    """An event by the state it led to (the words people know), else its action."""
-    for enum, value in ((WorkOrderState, event.get("to_state")), (WorkOrderAction, event.get("action"))):
-        try:
-            return str(tr.enum(enum(value)))
-        except ValueError:
-            continue
-    return str(event.get("action") or "")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from mobile.state.messages import error_text
 from shared.errors import PatrolError
 
 if TYPE_CHECKING:
@@ -26,32 +28,119 @@ async def pick_photos(shell: Shell) -> tuple[list[str], list[str]]:
             data = f.bytes if f.bytes is not None else Path(str(f.path)).read_bytes()
             stored.append(shell.ctx.ingest_photo(data))
         except (PatrolError, OSError) as e:
-            refused.append(f"{f.name}: {getattr(e, 'message', str(e))}")
+            why = error_text(shell.ctx.tr, e.code, e.message, e.detail) if isinstance(e, PatrolError) else str(e)
+            refused.append(f"{f.name}: {why}")
     return stored, refused
 
 
 def thumbnails(shell: Shell, hashes: list[str], on_remove: Any = None) -> ft.Control:
-    """Small previews of stored photos; a long press removes one when ``on_remove`` is given."""
-    from mobile.photos import photo_paths
+    """Small previews; photos from other phones are fetched in the background. Tap: full size; long press: remove."""
+    from mobile.photo_cache import LOADING, READY
+    from mobile.state.photo_tiles import gallery_notes, tile_label
 
-    tiles = []
-    for sha in hashes:
-        _, thumb = photo_paths(shell.ctx.data_dir, sha)
-        try:
-            image: ft.Control = ft.Image(src=thumb.read_bytes(), width=72, height=72, fit=ft.BoxFit.COVER)
-        except OSError:
-            image = ft.Icon(ft.Icons.IMAGE_OUTLINED, size=40)
+    ctx = shell.ctx
+    tiles: list[ft.Control] = []
+    states = [ctx.photos.want(sha) for sha in hashes]
+    for number, (sha, state) in enumerate(zip(hashes, states, strict=True), start=1):
+        label = tile_label(ctx.tr, state, number)
+        image: ft.Control | None = None
+        if state.status == READY and state.path is not None:
+            try:
+                image = ft.Image(
+                    src=state.path.read_bytes(), width=72, height=72, fit=ft.BoxFit.COVER, semantics_label=label
+                )
+            except OSError:
+                image = None
+        if image is None:
+            image = (
+                ft.ProgressRing(width=28, height=28, semantics_label=label)
+                if state.status == LOADING
+                else ft.Icon(
+                    _PLACEHOLDER_ICONS.get(state.status, ft.Icons.BROKEN_IMAGE_OUTLINED), size=36, semantics_label=label
+                )
+            )
         tiles.append(
             ft.Container(
                 image,
                 width=72,
                 height=72,
                 border_radius=8,
+                alignment=ft.Alignment.CENTER,
+                bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
                 clip_behavior=ft.ClipBehavior.ANTI_ALIAS,
+                on_click=lambda _, s=sha: shell.show(PhotoView(shell, s, shell.screen)),
                 on_long_press=(lambda _, s=sha: on_remove(s)) if on_remove else None,
             )
         )
-    return ft.Row(tiles, wrap=True, spacing=6, run_spacing=6)
+    if any(s.status == LOADING for s in states) and not getattr(shell.screen, "refresh_on_sync", False):
+        _redraw_when_loaded(shell, hashes)
+    notes = [ft.Text(n, size=12, color=ft.Colors.ON_SURFACE_VARIANT) for n in gallery_notes(ctx.tr, states)]
+    row = ft.Row(tiles, wrap=True, spacing=6, run_spacing=6)
+    return ft.Column([row, *notes], spacing=4) if notes else row
+
+
+def _redraw_when_loaded(shell: Shell, hashes: list[str]) -> None:
+    """Forms are not redrawn by sync news (it would disturb typing): redraw this one once its downloads end."""
+    from mobile.photo_cache import LOADING
+
+    screen, page = shell.screen, getattr(shell, "page", None)
+    if page is None or getattr(shell, "photo_wait", None) is screen:
+        return
+    shell.photo_wait = screen
+
+    async def wait() -> None:
+        try:
+            for _ in range(240):  # two minutes at most; a download that takes longer shows at the next redraw
+                await asyncio.sleep(0.5)
+                if shell.screen is not screen:
+                    return
+                if not any(shell.ctx.photos.want(h).status == LOADING for h in hashes):
+                    shell.render()
+                    return
+        finally:
+            if getattr(shell, "photo_wait", None) is screen:
+                shell.photo_wait = None
+
+    page.run_task(wait)
+
+
+_PLACEHOLDER_ICONS = {
+    "offline": ft.Icons.CLOUD_OFF_OUTLINED,
+    "not_on_server": ft.Icons.HOURGLASS_EMPTY,
+}
+
+
+class PhotoView:
+    """One photo at full size; from another phone it is downloaded first (the thumbnail shows meanwhile)."""
+
+    refresh_on_sync = True  # redrawn when the download finishes
+
+    def __init__(self, shell: Shell, sha256: str, back_to: Any) -> None:
+        self.shell, self.sha256, self.back_to = shell, sha256, back_to
+
+    def build(self) -> ft.Control:
+        from mobile.photo_cache import READY
+        from mobile.state.photo_tiles import tile_label
+        from mobile.views.widgets import back, screen
+
+        ctx = self.shell.ctx
+        tr = ctx.tr
+        state = ctx.photos.want(self.sha256, full=True)
+        shown = state.path if state.status == READY else ctx.photos.thumbnail(self.sha256)
+        controls: list[ft.Control] = [
+            back(tr, lambda _: self.shell.show(self.back_to)),
+            ft.Text(tr.t("photo.title"), theme_style=ft.TextThemeStyle.TITLE_LARGE),
+        ]
+        if shown is not None:
+            try:
+                controls.append(
+                    ft.Image(src=shown.read_bytes(), fit=ft.BoxFit.CONTAIN, semantics_label=tile_label(tr, state, 1))
+                )
+            except OSError:
+                pass
+        if state.status != READY:
+            controls.append(ft.Text(tile_label(tr, state, 1), color=ft.Colors.ON_SURFACE_VARIANT))
+        return screen(controls)
 
 
 def photo_row(shell: Shell, hashes: list[str], on_added: Any, on_remove: Any = None) -> ft.Control:

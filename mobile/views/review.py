@@ -78,6 +78,8 @@ class ReviewView:
 class RecordDetailView:
     """One synced record as the supervisor reviews it: what, who, when, where, the words and the photos."""
 
+    refresh_on_sync = True  # photos from other phones appear when their download finishes
+
     def __init__(self, shell: Shell, entry: Any, back_to: ReviewView) -> None:
         self.shell, self.entry, self.back_to = shell, entry, back_to
 

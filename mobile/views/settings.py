@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from mobile.state.sync_status import problem_hint_key
+from mobile.state.sync_status import problem_record_text
 from mobile.views.widgets import card, choices, screen, secondary, section
 from shared.i18n import LOCALES
 from shared.model import RecordType, Role
@@ -36,7 +36,7 @@ class SettingsView:
             problems.append(
                 card(
                     f"{tr.enum(RecordType(r['type']))} · {label} · {tr.short(_at(r))}",
-                    f"{r.get('status_message') or r.get('status_code') or ''}\n{t(problem_hint_key(status))}",
+                    problem_record_text(tr, r),
                     warn=True,
                 )
             )

@@ -32,6 +32,7 @@ class Shell:
         self.tab = "today"
         self.patrol_run: PatrolRun | None = None  # kept while the user steps out to a defect form
         self.board: OrdersBoard | None = None
+        self.photo_wait: Any = None  # the form whose photo downloads are awaited (mobile.views.photo_picker)
         self.sync_bar = SyncBar(self)
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=12)
         self.message = ft.Text("", color=ft.Colors.PRIMARY, weight=ft.FontWeight.W_500)

@@ -47,15 +47,12 @@ def order_line(shell: Shell, order: dict[str, Any]) -> tuple[str, str, bool]:
 
 
 def finding_card(shell: Shell, finding: dict[str, Any]) -> ft.Control:
-    """A finding by its kind in the user's language; the server's sentence (English) is the detail."""
+    """A finding by its kind, said in the user's language from its fields (names and dates looked up here)."""
     from mobile.state.review import finding_key
+    from mobile.state.wording import finding_detail
 
     tr = shell.ctx.tr
-    where = place_label(shell.ctx.ref, finding.get("place_id"))
-    detail = " · ".join(x for x in (str(finding.get("day") or ""), where) if x)
-    if tr.locale == "en" or not detail:
-        detail = " · ".join(x for x in (detail, str(finding.get("message") or "")) if x)
-    return card(tr.t(finding_key(finding)), detail, warn=True)
+    return card(tr.t(finding_key(finding)), finding_detail(tr, shell.ctx.ref, finding), warn=True)
 
 
 class TodayView:

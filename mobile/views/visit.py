@@ -10,6 +10,7 @@ import flet.canvas as cv
 from mobile.state.places import place_label
 from mobile.state.ports import Problem
 from mobile.state.visit import SIGNATURE_SIZE, ReturnVisitForm
+from mobile.state.wording import order_description
 from mobile.views.photo_picker import photo_row, thumbnails
 from mobile.views.widgets import back, choices, field, primary, problem_texts, screen, secondary
 from shared.model import CauseFactor, Satisfaction
@@ -51,7 +52,7 @@ class VisitView:
                 back(tr, lambda _: self.shell.go("today")),
                 ft.Text(t("visit.title"), theme_style=ft.TextThemeStyle.TITLE_LARGE),
                 ft.Text(place_label(ctx.ref, order.get("place_id"))),
-                ft.Text(t("visit.repaired", what=str(order.get("description") or order.get("title") or ""))),
+                ft.Text(t("visit.repaired", what=order_description(self.shell.ctx.tr, order))),
                 thumbnails(self.shell, list(order.get("photos") or [])),
                 ft.Text(t("visit.fixed"), weight=ft.FontWeight.W_600),
                 choices([(True, t("common.yes")), (False, t("common.no"))], f.fixed, self._set("fixed")),

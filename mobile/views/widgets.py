@@ -7,6 +7,7 @@ from typing import Any
 
 import flet as ft
 
+from mobile.state.messages import problem_message
 from mobile.state.ports import Problem
 from shared.i18n import Translator
 
@@ -69,9 +70,7 @@ def card(
 
 
 def problem_texts(tr: Translator, problems: Sequence[Problem]) -> list[ft.Control]:
-    return [
-        ft.Text(p.text or tr.t(p.key, **p.args), color=ft.Colors.ERROR, weight=ft.FontWeight.W_500) for p in problems
-    ]
+    return [ft.Text(problem_message(tr, p), color=ft.Colors.ERROR, weight=ft.FontWeight.W_500) for p in problems]
 
 
 def field(label: str, value: str, on_change: Callable[[str], None], **kwargs: Any) -> ft.TextField:

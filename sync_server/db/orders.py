@@ -70,7 +70,40 @@ MIGRATIONS: list[tuple[str, str]] = [
             rectification_hours INTEGER NOT NULL
         );
         """,
-    )
+    ),
+    (
+        "0002_bounded_replay",
+        # what lets reconciliation replay a stream from its latest rest point instead of from its first fact
+        """
+        CREATE INDEX recon_facts_stream_key ON recon_facts (stream, effective_at, id);
+        ALTER TABLE work_orders ADD COLUMN root_id TEXT;
+        UPDATE work_orders SET root_id = json_extract(data, '$.root_id');
+        CREATE INDEX work_orders_root ON work_orders (root_id);
+        CREATE TABLE work_order_aliases (
+            alias TEXT PRIMARY KEY,
+            order_id TEXT NOT NULL
+        );
+        CREATE INDEX work_order_aliases_order ON work_order_aliases (order_id);
+        INSERT OR IGNORE INTO work_order_aliases (alias, order_id)
+            SELECT 'wo-' || json_extract(e.value, '$.record_id'), w.id
+            FROM work_orders w, json_each(w.data, '$.history') e
+            WHERE json_extract(e.value, '$.action') IN ('reported', 'reported_again', 'violations_found_again');
+        CREATE TABLE recon_rest_points (
+            stream TEXT NOT NULL,
+            effective_at TEXT NOT NULL,
+            fact_id TEXT NOT NULL,
+            PRIMARY KEY (stream, effective_at, fact_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE recon_streams (
+            stream TEXT PRIMARY KEY,
+            token TEXT NOT NULL,
+            start_at TEXT,
+            start_id TEXT,
+            last_at TEXT,
+            last_id TEXT
+        );
+        """,
+    ),
 ]
 
 FACT_COLUMNS = (
@@ -212,14 +245,21 @@ def save_order(
     reported_at_utc: str,
     scopes: list[str],
     visit_scopes: list[str],
+    aliases: list[str] | None = None,
+    data_text: str | None = None,
 ) -> None:
+    """Insert or update an order, and record the ``aliases`` (wo-<record id>) that lead to it.
+
+    ``data_text`` is ``data`` as ``body_text`` encodes it, when the caller has it already.
+    """
     db.execute(
         "INSERT INTO work_orders (id, property_id, number, stream, kind, state, place_id, assignee_id,"
-        " responsible_id, reported_at, due_at, data, scopes, visit_scopes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " responsible_id, reported_at, due_at, data, scopes, visit_scopes, root_id)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT (id) DO UPDATE SET stream = excluded.stream, kind = excluded.kind, state = excluded.state,"
         " place_id = excluded.place_id, assignee_id = excluded.assignee_id, responsible_id = excluded.responsible_id,"
         " reported_at = excluded.reported_at, due_at = excluded.due_at, data = excluded.data,"
-        " scopes = excluded.scopes, visit_scopes = excluded.visit_scopes",
+        " scopes = excluded.scopes, visit_scopes = excluded.visit_scopes, root_id = excluded.root_id",
         [
             data["id"],
             data["property_id"],
@@ -232,15 +272,23 @@ def save_order(
             data["responsible_id"],
             reported_at_utc,
             due_at_utc,
-            _json(data),
+            data_text or _json(data),
             _json(scopes),
             _json(visit_scopes),
+            data.get("root_id"),
         ],
     )
+    if aliases:  # an alias of a superseded record may stay behind: it leads to an order that no longer names it
+        db.conn.executemany(
+            "INSERT INTO work_order_aliases (alias, order_id) VALUES (?, ?)"
+            " ON CONFLICT (alias) DO UPDATE SET order_id = excluded.order_id",
+            [(a, data["id"]) for a in aliases],
+        )
 
 
 def delete_order(db: sqlite_utils.Database, *, id: str) -> None:
     db.execute("DELETE FROM work_orders WHERE id = ?", [id])
+    db.execute("DELETE FROM work_order_aliases WHERE order_id = ?", [id])
 
 
 def list_orders(
@@ -274,6 +322,7 @@ def list_orders(
 def _orders(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
     rows = list(db.query(f"SELECT * FROM work_orders WHERE {where}", params))
     for row in rows:
+        row["data_text"] = row["data"]  # as stored: an unchanged order is recognised without parsing
         row["data"] = json.loads(row["data"])
         row["scopes"] = json.loads(row["scopes"])
         row["visit_scopes"] = json.loads(row["visit_scopes"])

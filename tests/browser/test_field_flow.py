@@ -44,6 +44,14 @@ def photo_file(tmp_path: Path) -> Path:
     return path
 
 
+def photo_pixels(screenshot: Path) -> int:
+    """How many pixels of the screenshot have the colour of ``photo_file`` (icons and placeholders are grey)."""
+    with Image.open(screenshot) as img:
+        data = img.convert("RGB").tobytes()
+    pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
+    return sum(1 for r, g, b in pixels if abs(r - 40) + abs(g - 90) + abs(b - 160) < 40)
+
+
 def log_in(phone: Phone, username: str) -> None:
     phone.fill("User name", username)
     phone.fill("Password", "demo")
@@ -127,6 +135,17 @@ def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(
     log_in(sup, "demo-supervisor")
     sup.tab("Review")
     sup.tap("Plumbing / water leakage", exact=False)
+    sup.see("Choose who does it")
+    # The photo was taken on the specialist's phone: this app has only its hash and fetches it from the server.
+    sup.see("Photo 1", exact=True)  # the image's label; a placeholder would say "not downloaded yet" instead
+    assert not sup.shows("Photo not downloaded yet (offline)")
+    assert photo_pixels(sup.shot("order-photo-from-server-en")) > 3000  # the 72 px tile shows the photo's blue
+    sup.page.get_by_label("Photo 1", exact=True).first.click()
+    sup.see("Photo", exact=True)  # the photo screen's title
+    assert not sup.shows("Choose who does it")
+    sup.see("Photo 1", exact=True)  # the full photo, downloaded on tap (its thumbnail says "Downloading photo…")
+    assert photo_pixels(sup.shot("photo-full-size-en")) > 50_000  # full width, not the thumbnail
+    sup.tap("Back")
     sup.see("Choose who does it")
     sup.tap("Dispatch")
     sup.see("Choose who the order is dispatched to.")

@@ -55,6 +55,7 @@ def test_translations_keep_the_placeholders_and_are_not_empty(locale: str) -> No
 
 
 def test_every_key_the_app_looks_up_exists() -> None:
+    from mobile.state.messages import SAME_AS  # server error codes: dotted, but not catalog keys
     from mobile.state.review import FINDING_KEYS  # server finding kinds: dotted, but not catalog keys
 
     en = catalog_files()["en"]
@@ -68,7 +69,7 @@ def test_every_key_the_app_looks_up_exists() -> None:
         if path.parent.name not in ("views", "state"):
             continue
         for key in LITERAL.findall(text):
-            if key in FINDING_KEYS:
+            if key in FINDING_KEYS or key in SAME_AS or key in SAME_AS.values():
                 continue
             if key.split(".")[0] in namespaces and not key.startswith(("ft.", "mobile.", "shared.")):
                 used[key] = path.name
@@ -135,3 +136,15 @@ def test_shared_i18n_uses_the_standard_library_only() -> None:
     text = (ROOT / "shared" / "i18n.py").read_text(encoding="utf-8")
     for banned in ("flet", "httpx", "sqlite_utils", "fastapi", "PIL"):
         assert f"import {banned}" not in text and f"from {banned}" not in text
+
+
+def test_keys_built_at_run_time_exist() -> None:
+    """Keys the scan above cannot see: composed from server data (history actions, deadlines, verdicts, codes)."""
+    from mobile.state.messages import FIELD_KEYS, SAME_AS, error_key
+    from mobile.state.wording import DEADLINES, HISTORY_ACTIONS, LATE_KEYS, VERDICTS
+
+    en = catalog_files()["en"]
+    built = [f"history.{a}" for a in HISTORY_ACTIONS] + [f"deadline.{d}" for d in DEADLINES]
+    built += [f"history.verdict.{v}" for v in VERDICTS.values()] + list(LATE_KEYS.values())
+    built += [error_key(code) for code in SAME_AS] + list(FIELD_KEYS.values())
+    assert [k for k in built if k not in en] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mobile.state.first_run import FirstRunForm, normalize_url
+from mobile.state.messages import problem_message
 from mobile.state.ports import Problem
 from mobile.state.sync_status import SyncStatus, problem_hint_key
 from shared.errors import AuthProblem
@@ -52,7 +53,10 @@ def test_first_run_needs_every_field_and_reports_login_failures() -> None:
     form = FirstRunForm(login=login, server_url="127.0.0.1:8765/")
     assert form.submit() == Problem("first_run.missing")
     form.username, form.password = "demo-specialist", "nope"
-    assert form.submit() == Problem("first_run.failed", {"message": "Wrong user name or password."})
+    problem = form.submit()
+    assert problem is not None and (problem.key, problem.code) == ("first_run.failed", "auth.invalid_credentials")
+    said = problem_message(Translator("es"), problem)
+    assert said.startswith("No se pudo iniciar sesión") and "Usuario o contraseña incorrectos" in said
     assert form.password == ""  # never kept
     form.password = "demo"
     assert form.submit() is None and form.user == {"id": "u", "role": "specialist"}

@@ -25,7 +25,7 @@ from shared.model import (
     WorkOrderAction,
     WorkOrderActionRecord,
 )
-from shared.reconcile_rules import Context, Fact, check_role, replay
+from shared.reconcile_rules import Context, Fact, Replay, check_role, replay
 from shared.work_order import order_id_for
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -297,3 +297,65 @@ def test_a_leak_repair_completed_at_2359_before_a_dst_change_is_due_three_days_l
     done = complete(oid, datetime(2026, 10, 24, 23, 59, tzinfo=madrid))  # clocks go back that night
     (order,) = replay([d, dispatch(oid, reported), done], ctx).orders
     assert order.to_json(madrid)["deadlines"][-1]["due_at"] == "2026-10-27T23:59:00+01:00"
+
+
+# ---- the running replay: fed fact by fact, at rest once everything is closed ----------------------
+def closed_day(day, *, late_close=False):
+    d = fact(leak(), at=T0 + timedelta(days=day))
+    close_at = T0 + timedelta(days=day, hours=1)
+    close = fact(act(order_id_for(d.id), WorkOrderAction.CLOSE), at=close_at, author="sup-1", role=Role.SUPERVISOR)
+    return [d, close]
+
+
+def test_feeding_facts_one_at_a_time_gives_the_orders_of_one_replay_and_finish_changes_nothing():
+    facts, oid, rid = full_repair_flow()
+    facts += closed_day(3) + [fact(act(oid, WorkOrderAction.SIGN_OFF), at=T0 + timedelta(days=4), role=Role.SUPERVISOR)]
+    facts.append(complete(rid, T0 + timedelta(days=5)))  # too late: the rework order is closed
+    running = Replay(CTX)
+    for f in sorted(facts, key=lambda f: f.key):
+        running.feed([f])
+        first, second = running.finish(), running.finish()
+        assert state_of(first) == state_of(second)  # finish gives held facts up on copies only
+    whole = replay(facts, CTX)
+    assert state_of(running.finish()) == state_of(whole)
+    assert running.finish().skipped.keys() == whole.skipped.keys() == {facts[-1].id}
+
+
+def test_a_fact_sorting_before_the_last_one_fed_is_refused():
+    running = Replay(CTX)
+    first, second = closed_day(0)
+    running.feed([second])
+    with pytest.raises(ValueError):
+        running.feed([first])
+
+
+def test_a_replay_is_at_rest_after_each_close_and_not_while_an_order_is_open():
+    day0, day1 = closed_day(0), closed_day(1)
+    rests = Replay(CTX).feed([*day0, *day1, fact(leak(), at=T0 + timedelta(days=2))])
+    assert rests == [day0[1].key, day1[1].key]
+
+
+def test_an_action_waiting_for_a_report_still_to_come_keeps_the_replay_from_rest():
+    d = fact(leak(), at=T0 + timedelta(hours=2))
+    early = dispatch(order_id_for(d.id), T0 + timedelta(minutes=90))  # the supervisor's clock is behind
+    day0 = closed_day(0)
+    rests = Replay(CTX).feed([*day0, early, d])
+    assert rests == [day0[1].key]  # not after the early dispatch: it waits for the report that follows
+
+
+def test_a_permit_stream_never_rests_once_it_has_a_rectification_order():
+    checks = [check(Slot.MORNING, T0, SAND), check(Slot.AFTERNOON, T0 + timedelta(hours=6))]
+    running = Replay(CTX)
+    assert running.feed(checks) == []
+    assert running.finish().orders[0].state.value == "closed"
+
+
+def test_a_closed_orders_episode_replayed_from_its_own_facts_matches_the_whole_stream():
+    facts, oid, rid = full_repair_flow()
+    later = closed_day(4) + closed_day(5)
+    sign_off = fact(act(oid, WorkOrderAction.SIGN_OFF), at=T0 + timedelta(days=6), role=Role.SUPERVISOR)
+    noted = fact(visit(rid), at=T0 + timedelta(days=7))  # a visit too late to decide anything
+    whole = {o.id: o.to_json(TZ) for o in replay([*facts, *later, sign_off, noted], CTX).orders}
+    episode = {o.id: o.to_json(TZ) for o in replay([*facts, sign_off, noted], CTX).orders}
+    assert episode == {oid: whole[oid], rid: whole[rid]}
+    assert whole[oid]["state"] == "signed_off" and whole[rid]["history"][-1]["action"] == "return_visit_noted"

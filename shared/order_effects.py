@@ -1,0 +1,262 @@
+"""What each kind of fact does to a stream's work orders: opening, joining and moving them (pure).
+
+``OrderEffects`` is the half of the replay (``shared.reconcile_rules.Replay``) that knows the
+domain: a defect opens or joins a repair order, a complaint opens its order, a decoration check
+opens, joins or closes a rectification order, an action moves an order through the workflow and a
+return visit closes it or opens a rework order. The other half decides when each fact is tried.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from shared import rules
+from shared.errors import PermissionProblem
+from shared.model import (
+    DecorationCheck,
+    DefectCategory,
+    DefectReport,
+    OwnerComplaint,
+    RecordType,
+    ReturnVisit,
+    Role,
+    WorkOrderAction,
+    WorkOrderActionRecord,
+    WorkOrderKind,
+    WorkOrderState,
+)
+from shared.work_order import Deadline, Event, Order, order_id_for
+from shared.workflow import OPEN_STATES, after_return_visit, next_state
+
+if TYPE_CHECKING:
+    from shared.reconcile_rules import Context, Fact
+
+S, K, A = WorkOrderState, WorkOrderKind, WorkOrderAction
+
+
+def stream_of(record_type: RecordType, body: Any, record_id: str) -> str | None:
+    """The stream a fact belongs to, or None when it opens no order (actions and visits follow their order)."""
+    if isinstance(body, DefectReport):
+        return None if body.fixed_on_spot else f"repair:{body.place_id}:{body.category.value}"
+    if isinstance(body, OwnerComplaint):
+        return f"complaint:{record_id}"
+    if isinstance(body, DecorationCheck):
+        return f"permit:{body.permit_id}"
+    return None
+
+
+def order_ref(body: Any) -> str | None:
+    """The order an action or a return visit names."""
+    if isinstance(body, WorkOrderActionRecord | ReturnVisit):
+        return body.work_order_id
+    return None
+
+
+class OrderEffects:
+    """The effect of one fact on the orders; the replay supplies the state and decides when a fact is tried."""
+
+    ctx: Context
+    orders: dict[str, Order]
+    alias: dict[str, str]  # wo-<record id> -> order id
+    applied_to: dict[str, str]
+    changed: dict[str, None]  # orders to retry held facts for, in the order they changed
+    touched: set[str]  # orders changed since the owner of the replay last wrote them
+
+    # ---- opening orders -------------------------------------------------------------------
+    def open(self, fact: Fact, kind: WorkOrderKind, stream: str, description: str, **fields: Any) -> Order:
+        order = Order(
+            id=order_id_for(fact.id),
+            kind=kind,
+            state=S.REPORTED,
+            stream=stream,
+            reported_at=fact.at,
+            description=description,
+            **fields,
+        )
+        order.root_id = order.root_id or order.id
+        self.orders[order.id] = order
+        self.link(order, fact)
+        order.add_reporter(fact.author_id)
+        self.event(order, fact, "reported", S.REPORTED)
+        return order
+
+    def link(self, order: Order, fact: Fact) -> None:
+        alias = order_id_for(fact.id)
+        self.alias[alias] = order.id
+        order.aliases.append(alias)
+        order.record_ids.append(fact.id)
+        self.applied_to[fact.id] = order.id
+        self.changed[order.id] = None
+
+    def defect(self, fact: Fact, body: DefectReport) -> None:
+        stream = stream_of(fact.type, body, fact.id)
+        if stream is None:
+            return
+        open_repairs = [
+            o for o in self.orders.values() if o.kind is K.REPAIR and o.stream == stream and o.state in OPEN_STATES
+        ]
+        if open_repairs:
+            order = open_repairs[0]
+            self.link(order, fact)
+            order.add_reporter(fact.author_id)
+            self.event(order, fact, "reported_again", None, note=body.description)
+            if _SEVERITY.index(body.severity.value) > _SEVERITY.index(order.severity or "low"):
+                order.severity = body.severity.value
+        else:
+            order = self.open(
+                fact,
+                K.REPAIR,
+                stream,
+                body.description,
+                place_id=body.place_id,
+                category=body.category.value,
+                severity=body.severity.value,
+                cause=body.cause.value if body.cause else None,
+            )
+            order.deadlines["handling"] = Deadline("handling", rules.handling_due(fact.at, self.ctx.tz))
+        order.add_photos(body.photos)
+        if body.checkpoint_visit_id:
+            order.checkpoint_visit_ids.append(body.checkpoint_visit_id)
+            round_id = self.ctx.visit_rounds.get(body.checkpoint_visit_id)
+            if round_id and round_id not in order.round_ids:
+                order.round_ids.append(round_id)
+
+    def complaint(self, fact: Fact, body: OwnerComplaint) -> None:
+        order = self.open(
+            fact,
+            K.COMPLAINT,
+            f"complaint:{fact.id}",
+            body.description,
+            place_id=body.place_id,
+            owner_name=body.owner_name,
+        )
+        order.add_photos(body.photos)
+        order.deadlines["handling"] = Deadline("handling", rules.handling_due(fact.at, self.ctx.tz))
+        order.deadlines["reply"] = Deadline("reply", rules.complaint_reply_due(fact.at, self.ctx.tz))
+
+    def decoration_check(self, fact: Fact, body: DecorationCheck) -> None:
+        permit = [o for o in self.orders.values() if o.kind is K.RECTIFICATION and o.permit_id == body.permit_id]
+        open_orders = [o for o in permit if o.state in OPEN_STATES]
+        if not body.violations:
+            for order in open_orders:  # the follow-up check found it put right
+                self.move(order, fact, "rectified", S.CLOSED)
+                order.closed_at = fact.at
+                order.meet("rectification", fact.at)
+                order.record_ids.append(fact.id)
+            return
+        text = "; ".join(f"{v.item.value}: {v.description}" for v in body.violations)
+        photos = [p for v in body.violations for p in v.photos] + list(body.photos)
+        if open_orders:
+            order = open_orders[0]
+            self.event(order, fact, "violations_found_again", None, note=text)
+            self.link(order, fact)
+            order.add_reporter(fact.author_id)
+        else:
+            order = self.open(
+                fact,
+                K.RECTIFICATION,
+                f"permit:{body.permit_id}",
+                text,
+                permit_id=body.permit_id,
+                place_id=self.ctx.permit_places.get(body.permit_id),
+            )
+            due = rules.rectification_due(fact.at, self.ctx.tz, self.ctx.rectification_hours)
+            order.deadlines["rectification"] = Deadline("rectification", due)
+        order.add_photos(photos)
+        order.violation_checks += 1
+        if rules.needs_preventive_measures(sum(o.violation_checks for o in permit) + (order not in permit)):
+            for o in [*permit, order]:
+                if not o.permit_flagged:
+                    o.permit_flagged = True
+                    self.touched.add(o.id)
+
+    # ---- changing orders ------------------------------------------------------------------
+    def action(self, order: Order, fact: Fact, body: WorkOrderActionRecord) -> None:
+        new = next_state(order.state, body.action, fact.author_role)
+        if fact.author_role is Role.MAINTENANCE and order.assignee_id != fact.author_id:
+            raise PermissionProblem(
+                "workflow.not_assignee",
+                "This work order is dispatched to someone else; ask a supervisor to dispatch it to you.",
+                {"assignee_id": order.assignee_id},
+            )
+        if body.action is A.DISPATCH:
+            order.assignee_id = body.assignee_id
+            order.meet("notice", fact.at)  # the dispatch is the written notice to maintenance
+            if order.kind is K.COMPLAINT:
+                order.meet("handling", fact.at)
+        elif body.action is A.COMPLETE:
+            order.completed_at = fact.at
+            order.meet("handling", fact.at)
+            order.meet("reply", fact.at)
+            if order.kind in (K.REPAIR, K.REWORK) and order.category:
+                category = DefectCategory(order.category)
+                fallback = order.reporter_ids[0] if order.reporter_ids else None
+                responsible = self.ctx.responsible.get(order.place_id or "") or fallback
+                order.responsible_id = responsible
+                due = rules.return_visit_due(fact.at, category, self.ctx.tz)
+                order.deadlines["return_visit"] = Deadline("return_visit", due, assignee_id=responsible)
+        elif body.action is A.CLOSE:
+            order.closed_at = fact.at
+            for deadline in order.open_deadlines():
+                deadline.met_at = fact.at
+        elif body.action is A.SIGN_OFF:
+            order.signed_off_by, order.signed_off_at = fact.author_id, fact.at
+        self.move(order, fact, body.action.value, new, note=body.note)
+        order.record_ids.append(fact.id)
+
+    def return_visit(self, order: Order, fact: Fact, body: ReturnVisit) -> None:
+        new = after_return_visit(order.state, body.successful)
+        order.meet("return_visit", fact.at)
+        order.record_ids.append(fact.id)
+        order.add_photos(body.photos)
+        verdict = "fixed and satisfied" if body.successful else "not fixed" if not body.fixed else "owner not satisfied"
+        note = f"{verdict}: {body.comment}".rstrip(": ")
+        if body.successful:
+            self.move(order, fact, "return_visit_ok", new, note=note)
+            order.closed_at = fact.at
+            parent = self.orders.get(order.parent_id or "")
+            while parent is not None and parent.state is S.REWORK:
+                self.move(
+                    parent, fact, "closed_by_rework", S.CLOSED, note=f"Rework {order.id} passed its return visit."
+                )
+                parent.closed_at = fact.at
+                parent = self.orders.get(parent.parent_id or "")
+            return
+        self.move(order, fact, "return_visit_failed", new, note=note)
+        rework = self.open(
+            fact,
+            K.REWORK,
+            order.stream,
+            f"Rework after a failed return visit: {body.comment or verdict}",
+            place_id=order.place_id,
+            category=order.category,
+            severity=order.severity,
+            permit_id=order.permit_id,
+            parent_id=order.id,
+            root_id=order.root_id,
+            cause=body.cause.value if body.cause else order.cause,
+        )
+        rework.add_photos(body.photos)
+        rework.deadlines["notice"] = Deadline("notice", rules.rework_notice_due(fact.at, self.ctx.tz))
+        self.event(order, fact, "rework_opened", None, note=rework.id)
+
+    def move(self, order: Order, fact: Fact, action: str, new: WorkOrderState, note: str = "") -> None:
+        old = order.state
+        order.state = new
+        self.changed[order.id] = None
+        self.event(order, fact, action, new, note=note, from_state=old)
+
+    def event(
+        self,
+        order: Order,
+        fact: Fact,
+        action: str,
+        to_state: WorkOrderState | None,
+        note: str = "",
+        from_state: WorkOrderState | None = None,
+    ) -> None:
+        order.history.append(Event(fact.at, fact.author_id, action, fact.id, from_state, to_state, note))
+        self.touched.add(order.id)
+
+
+_SEVERITY = ["low", "medium", "high", "urgent"]

@@ -1,0 +1,118 @@
+"""Writing reconciled orders: numbers, the order rows and what each reader's pull shows of them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from shared.model import Role
+from shared.work_order import Order
+from sync_server.db import feed, orders
+from sync_server.settings import Settings
+
+OVERSEERS = ("supervisor", "admin")  # roles that see every order of their property
+
+
+def write_orders(
+    db: sqlite_utils.Database,
+    *,
+    settings: Settings,
+    property_id: str,
+    stream: str,
+    changed: list[Order],
+    before: dict[str, dict[str, Any]],
+    vanished: dict[str, dict[str, Any]],
+) -> None:
+    """Store and publish the orders a replay changed; ``before`` holds their stored rows (at least those).
+
+    ``vanished`` are stored orders the replay no longer makes (a correction, or a late report that
+    another report's order joined): they are deleted and unpublished, and an order that absorbed
+    one of them keeps the number people already saw.
+    """
+    for oid in vanished:  # first, so that an heir can take over the number
+        orders.delete_order(db, id=oid)
+    inherited: set[str] = set()
+    for order in changed:
+        old = before.get(order.id)
+        number = old["number"] if old else None
+        if number is None:
+            heir = next((v for k, v in vanished.items() if k in order.aliases and k not in inherited), None)
+            if heir is not None:
+                number = heir["number"]
+                inherited.add(heir["id"])
+        if number is None:
+            number = orders.next_number(db, year=order.reported_at.astimezone(settings.tz).year)
+        data = {**order.to_json(settings.tz), "number": number, "property_id": property_id}
+        scopes = order_scopes(property_id, data)
+        pending = order.return_visit_pending()
+        visit_scopes = _visit_scopes(property_id, pending.assignee_id) if pending else []
+        old_scopes = old["scopes"] if old else []
+        old_visit_scopes = old["visit_scopes"] if old else []
+        text = orders.body_text(data)  # the stored form: compared as text, nothing is parsed back
+        if old is not None and old["data_text"] == text and old_scopes == scopes and old_visit_scopes == visit_scopes:
+            continue
+        due = order.next_due_at()
+        orders.save_order(
+            db,
+            data=data,
+            stream=stream,
+            due_at_utc=utc(due) if due else None,
+            reported_at_utc=utc(order.reported_at),
+            scopes=scopes,
+            visit_scopes=visit_scopes,
+            aliases=order.aliases,
+            data_text=text,
+        )
+        _publish(db, "work_order", order.id, data, scopes, old_scopes)
+        visit = return_visit_data(data, pending.to_json(settings.tz)) if pending else {}
+        _publish(db, "return_visit_due", order.id, visit, visit_scopes, old_visit_scopes)
+    for oid, row in vanished.items():
+        _publish(db, "work_order", oid, {"id": oid}, [], row["scopes"])
+        _publish(db, "return_visit_due", oid, {"id": oid}, [], row["visit_scopes"])
+
+
+def order_scopes(property_id: str, data: dict[str, Any]) -> list[str]:
+    """Who sees an order in their pull: supervisors, its reporters, its assignee and the responsible specialist."""
+    scopes = {feed.role_scope(property_id, role) for role in OVERSEERS}
+    if data["kind"] == "rectification":
+        scopes.add(feed.role_scope(property_id, Role.SITE_SUPERVISOR.value))
+    for user_id in [*data["reporter_ids"], data["assignee_id"], data["responsible_id"]]:
+        if user_id:
+            scopes.add(feed.user_scope(user_id))
+    return sorted(scopes)
+
+
+def _visit_scopes(property_id: str, assignee_id: str | None) -> list[str]:
+    scopes = {feed.role_scope(property_id, role) for role in OVERSEERS}
+    if assignee_id:
+        scopes.add(feed.user_scope(assignee_id))
+    return sorted(scopes)
+
+
+def return_visit_data(order: dict[str, Any], deadline: dict[str, Any]) -> dict[str, Any]:
+    """The ``return_visit_due`` feed entry: what the specialist's phone lists as a visit to make."""
+    keep = ("number", "kind", "place_id", "category", "description", "owner_name", "completed_at", "photos")
+    return {
+        "id": order["id"],
+        "work_order_id": order["id"],
+        **{k: order[k] for k in keep},
+        "due_at": deadline["due_at"],
+        "assignee_id": deadline["assignee_id"],
+    }
+
+
+def _publish(
+    db: sqlite_utils.Database, kind: str, entity_id: str, data: dict[str, Any], scopes: list[str], old: list[str]
+) -> None:
+    for scope in scopes:
+        feed.publish(db, scope=scope, kind=kind, entity_id=entity_id, data=data)
+    for scope in old:
+        if scope not in scopes:
+            feed.publish(db, scope=scope, kind=kind, entity_id=entity_id, data={"id": entity_id}, deleted=True)
+
+
+def utc(at: datetime) -> str:
+    """UTC with fixed precision, so that stored times sort as text."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
