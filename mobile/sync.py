@@ -109,7 +109,8 @@ class SyncClient:
             except SyncStopped as stop:
                 report.status, report.error = stop.status, {"code": stop.code, "message": stop.message}
                 if stop.status == LOGIN_REQUIRED:
-                    self.store.require_login(stop.message)
+                    if self.store.logged_in:  # keep the first reason (revoked, expired...) on later runs
+                        self.store.require_login(code=stop.code, message=stop.message)
                 else:
                     self.store.record_error(code=stop.code, message=stop.message)
             else:

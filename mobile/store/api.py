@@ -97,11 +97,11 @@ class Store:
         with self.transaction() as db:
             state.put(db, key=state.TOKEN, value=None)
 
-    def require_login(self, message: str) -> None:
-        """The server refused the token: keep the reason and wait for a new login."""
+    def require_login(self, *, code: str, message: str) -> None:
+        """The server refused the token: keep the reason (expired, revoked...) and wait for a new login."""
         with self.transaction() as db:
             state.put(db, key=state.LOGIN_REQUIRED, value=True)
-            state.put(db, key=state.LAST_ERROR, value={"code": "auth.login_required", "message": message})
+            state.put(db, key=state.LAST_ERROR, value={"code": code, "message": message})
 
     def unsent_of(self, user_id: str) -> int:
         """Records made by this user still waiting to be sent (only their own login can send them)."""

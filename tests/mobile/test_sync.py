@@ -164,10 +164,11 @@ def test_a_revoked_phone_is_told_to_log_in_again_and_keeps_its_records(phone, cl
     report = quiet_client(client, phone).run()
     assert report.status == LOGIN_REQUIRED and "log in again" in report.message
     assert not phone.logged_in and phone.login_state()["login_required"]
-    assert phone.last_error["code"].startswith("auth.")
+    assert phone.last_error["code"] == "auth.token_revoked"  # the phone can say why: a lost phone, not a bug
     assert phone.get_record(saved["id"])["sync_status"] == "pending" and phone.pending_counts()["records"] == 1
-    # without a new login no request is even tried
+    # without a new login no request is even tried, and the reason stays the first one
     assert quiet_client(client, phone).run().requests == 0
+    assert phone.last_error["code"] == "auth.token_revoked"
 
 
 def test_network_failures_and_5xx_are_retried_with_capped_jittered_backoff(phone, client, server_db):
