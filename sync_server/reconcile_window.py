@@ -57,6 +57,8 @@ def update(
     tag = replays.stream_state(db, stream=stream)
     kept = _KEPT.pop(tag["token"], None) if tag else None  # taken out: a push rolled back must not leave it behind
     if kept is not None and not changed:
+        # a fact naming an order closed before the kept replay began belongs to that order's episode (and
+        # must come after that start); the others are fed to the kept replay if they sort after all it has seen
         frozen, window = env.split(new, kept.start)
         if all(stored(f.key) > (kept.start or ("", "")) for f in frozen) and all(
             stored(f.key) > (kept.last or ("", "")) for f in window
