@@ -25,7 +25,7 @@ from shared.model import (
     WorkOrderKind,
     WorkOrderState,
 )
-from shared.work_order import Deadline, Event, Order, order_id_for
+from shared.work_order import DISSATISFIED, FIXED_SATISFIED, NOT_FIXED, Deadline, Event, Order, order_id_for
 from shared.workflow import OPEN_STATES, after_return_visit, next_state
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class OrderEffects:
             order = open_repairs[0]
             self.link(order, fact)
             order.add_reporter(fact.author_id)
-            self.event(order, fact, "reported_again", None, note=body.description)
+            self.event(order, fact, "reported_again", None, {"note": body.description})
             if _SEVERITY.index(body.severity.value) > _SEVERITY.index(order.severity or "low"):
                 order.severity = body.severity.value
         else:
@@ -139,16 +139,16 @@ class OrderEffects:
         open_orders = [o for o in permit if o.state in OPEN_STATES]
         if not body.violations:
             for order in open_orders:  # the follow-up check found it put right
-                self.move(order, fact, "rectified", S.CLOSED)
+                self.move(order, fact, "rectified", S.CLOSED, {"note": body.note})
                 order.closed_at = fact.at
                 order.meet("rectification", fact.at)
                 order.record_ids.append(fact.id)
             return
-        text = "; ".join(f"{v.item.value}: {v.description}" for v in body.violations)
+        found = [{"item": v.item.value, "description": v.description} for v in body.violations]
         photos = [p for v in body.violations for p in v.photos] + list(body.photos)
         if open_orders:
             order = open_orders[0]
-            self.event(order, fact, "violations_found_again", None, note=text)
+            self.event(order, fact, "violations_found_again", None, {"note": body.note, "violations": found})
             self.link(order, fact)
             order.add_reporter(fact.author_id)
         else:
@@ -156,9 +156,10 @@ class OrderEffects:
                 fact,
                 K.RECTIFICATION,
                 f"permit:{body.permit_id}",
-                text,
+                body.note,
                 permit_id=body.permit_id,
                 place_id=self.ctx.permit_places.get(body.permit_id),
+                violations=found,
             )
             due = rules.rectification_due(fact.at, self.ctx.tz, self.ctx.rectification_hours)
             order.deadlines["rectification"] = Deadline("rectification", due)
@@ -201,7 +202,7 @@ class OrderEffects:
                 deadline.met_at = fact.at
         elif body.action is A.SIGN_OFF:
             order.signed_off_by, order.signed_off_at = fact.author_id, fact.at
-        self.move(order, fact, body.action.value, new, note=body.note)
+        self.move(order, fact, body.action.value, new, {"note": body.note})
         order.record_ids.append(fact.id)
 
     def return_visit(self, order: Order, fact: Fact, body: ReturnVisit) -> None:
@@ -209,25 +210,23 @@ class OrderEffects:
         order.meet("return_visit", fact.at)
         order.record_ids.append(fact.id)
         order.add_photos(body.photos)
-        verdict = "fixed and satisfied" if body.successful else "not fixed" if not body.fixed else "owner not satisfied"
-        note = f"{verdict}: {body.comment}".rstrip(": ")
+        said = {"note": body.comment, "verdict": verdict_of(body)}
         if body.successful:
-            self.move(order, fact, "return_visit_ok", new, note=note)
+            self.move(order, fact, "return_visit_ok", new, said)
             order.closed_at = fact.at
             parent = self.orders.get(order.parent_id or "")
             while parent is not None and parent.state is S.REWORK:
-                self.move(
-                    parent, fact, "closed_by_rework", S.CLOSED, note=f"Rework {order.id} passed its return visit."
-                )
+                self.move(parent, fact, "closed_by_rework", S.CLOSED, {"related_order_id": order.id})
                 parent.closed_at = fact.at
                 parent = self.orders.get(parent.parent_id or "")
             return
-        self.move(order, fact, "return_visit_failed", new, note=note)
+        self.move(order, fact, "return_visit_failed", new, said)
         rework = self.open(
             fact,
             K.REWORK,
             order.stream,
-            f"Rework after a failed return visit: {body.comment or verdict}",
+            body.comment,  # the owner's words; the verdict says why
+            verdict=said["verdict"],
             place_id=order.place_id,
             category=order.category,
             severity=order.severity,
@@ -238,13 +237,15 @@ class OrderEffects:
         )
         rework.add_photos(body.photos)
         rework.deadlines["notice"] = Deadline("notice", rules.rework_notice_due(fact.at, self.ctx.tz))
-        self.event(order, fact, "rework_opened", None, note=rework.id)
+        self.event(order, fact, "rework_opened", None, {"related_order_id": rework.id})
 
-    def move(self, order: Order, fact: Fact, action: str, new: WorkOrderState, note: str = "") -> None:
+    def move(
+        self, order: Order, fact: Fact, action: str, new: WorkOrderState, fields: dict[str, Any] | None = None
+    ) -> None:
         old = order.state
         order.state = new
         self.changed[order.id] = None
-        self.event(order, fact, action, new, note=note, from_state=old)
+        self.event(order, fact, action, new, fields, from_state=old)
 
     def event(
         self,
@@ -252,11 +253,19 @@ class OrderEffects:
         fact: Fact,
         action: str,
         to_state: WorkOrderState | None,
-        note: str = "",
+        fields: dict[str, Any] | None = None,
         from_state: WorkOrderState | None = None,
     ) -> None:
-        order.history.append(Event(fact.at, fact.author_id, action, fact.id, from_state, to_state, note))
+        """Add a history entry; ``fields`` are its data besides who, when and what (see shared.work_order)."""
+        order.history.append(Event(fact.at, fact.author_id, action, fact.id, from_state, to_state, **(fields or {})))
         self.touched.add(order.id)
+
+
+def verdict_of(body: ReturnVisit) -> str:
+    """What a return visit found, as a code (``shared.work_order.VERDICTS``)."""
+    if body.successful:
+        return FIXED_SATISFIED
+    return NOT_FIXED if not body.fixed else DISSATISFIED
 
 
 _SEVERITY = ["low", "medium", "high", "urgent"]

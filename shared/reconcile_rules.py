@@ -46,7 +46,7 @@ from shared.model import (
     WorkOrderKind,
     WorkOrderState,
 )
-from shared.order_effects import OrderEffects, order_ref, stream_of
+from shared.order_effects import OrderEffects, order_ref, stream_of, verdict_of
 from shared.work_order import Order
 from shared.workflow import OPEN_STATES, ROLES, may_apply_later, next_state
 
@@ -236,19 +236,27 @@ class Replay(OrderEffects):
         if order_id is None:
             return
         order = self.orders[order_id]
-        if isinstance(fact.body, ReturnVisit):
+        body = fact.body
+        if isinstance(body, ReturnVisit):
             if order.state in (S.CLOSED, S.SIGNED_OFF, S.REWORK):
                 # a visit is a fact about the owner: keep it in the history even when it decides nothing
-                self.event(order, fact, "return_visit_noted", None, note="The order was no longer waiting for a visit.")
+                said = {"note": body.comment, "verdict": verdict_of(body)}
+                self.event(order, fact, "return_visit_noted", None, said)
                 self.applied_to[fact.id] = order.id
             return
+        if not isinstance(body, WorkOrderActionRecord):
+            return
         problem = self.problems.get(fact.id)
-        note = problem.message if problem else ""
-        if isinstance(fact.body, WorkOrderActionRecord) and may_apply_later(order.state, fact.body.action):
+        why = {
+            "note": body.note,
+            "reason": problem.code if problem else None,
+            "reason_detail": {"action": body.action.value, **(problem.detail if problem else {})},
+        }
+        if may_apply_later(order.state, body.action):
             self.waiting[fact.id] = order.id
-            self.event(order, fact, "action_waiting", None, note=note)
+            self.event(order, fact, "action_waiting", None, why)
         else:
-            self.event(order, fact, "action_skipped", None, note=note)
+            self.event(order, fact, "action_skipped", None, why)
 
 
 def _shallow(running: Replay) -> Replay:

@@ -3,6 +3,33 @@
 The JSON of ``Order.to_json`` is what the server stores, publishes to the feed (kind
 ``work_order``) and returns from the review endpoints; the server adds ``number`` and
 ``property_id``. Times are ISO 8601 on the property's clock (with its UTC offset).
+
+Nothing reconciliation writes is a sentence: what it knows is data, and each reader (the app, in the
+user's language) says it. Only ``note`` and ``description`` hold words, and only words a person typed.
+
+A history entry (``Event.to_json``) always has these keys:
+
+- ``at``, ``actor_id``, ``action``, ``record_id``, ``from_state``, ``to_state``: when, who, what
+  (a ``WorkOrderAction`` value or one of ``HISTORY_ACTIONS``), from which record, and the state
+  change (``from_state`` null when the state did not change);
+- ``note``: the words of the record: an action's note (also when it waits or is skipped), a return
+  visit's comment (the owner's words), the description of a defect reported again, a decoration
+  check's note; ``""`` if none, and for ``reported`` (the order's description holds those words);
+- ``verdict``: for ``return_visit_ok``, ``return_visit_failed`` and ``return_visit_noted``, one of
+  ``VERDICTS`` (``fixed_satisfied``, ``not_fixed``, ``dissatisfied``); else null;
+- ``related_order_id``, ``related_number``: for ``rework_opened`` the rework order it opened, for
+  ``closed_by_rework`` the rework order whose return visit passed; else null. The server fills
+  ``related_number`` when it writes the order (the replay knows no numbers);
+- ``violations``: for ``violations_found_again``, what the check found: ``[{"item": <ChecklistItem
+  value>, "description": <the inspector's words>}]``; else ``[]``;
+- ``reason``, ``reason_detail``: for ``action_waiting`` and ``action_skipped``, the code of the
+  problem that stopped the action (``workflow.invalid_transition``, ``workflow.not_assignee``, ...)
+  and its detail (with at least ``action``, the action asked for); else null and ``{}``.
+
+An order's own structured fields: a rework order has ``parent_id`` (the order whose return visit
+failed), ``verdict`` (that visit's) and ``description`` (the owner's comment at it); a rectification
+order has ``violations`` (as above, from the check that opened it) and ``description`` (that check's
+note). Repair and complaint orders have the reporter's description.
 """
 
 from __future__ import annotations
@@ -13,6 +40,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.model import WorkOrderKind, WorkOrderState
+
+# A return visit's verdict: fixed and the owner satisfied, not fixed, or fixed but the owner not satisfied.
+FIXED_SATISFIED, NOT_FIXED, DISSATISFIED = "fixed_satisfied", "not_fixed", "dissatisfied"
+VERDICTS = (FIXED_SATISFIED, NOT_FIXED, DISSATISFIED)
+# History actions reconciliation writes besides the work-order actions themselves.
+HISTORY_ACTIONS = (
+    "reported",
+    "reported_again",
+    "violations_found_again",
+    "rectified",
+    "return_visit_ok",
+    "return_visit_failed",
+    "return_visit_noted",
+    "closed_by_rework",
+    "rework_opened",
+    "action_waiting",
+    "action_skipped",
+)
 
 
 def order_id_for(record_id: str) -> str:
@@ -54,7 +99,12 @@ class Event:
     record_id: str | None
     from_state: WorkOrderState | None
     to_state: WorkOrderState | None
-    note: str = ""
+    note: str = ""  # words a person typed, never reconciliation's
+    verdict: str | None = None
+    related_order_id: str | None = None
+    violations: list[dict[str, str]] = field(default_factory=list)
+    reason: str | None = None
+    reason_detail: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
         return {
@@ -65,6 +115,12 @@ class Event:
             "from_state": self.from_state.value if self.from_state else None,
             "to_state": self.to_state.value if self.to_state else None,
             "note": self.note,
+            "verdict": self.verdict,
+            "related_order_id": self.related_order_id,
+            "related_number": None,
+            "violations": [dict(v) for v in self.violations],
+            "reason": self.reason,
+            "reason_detail": dict(self.reason_detail),
         }
 
 
@@ -97,6 +153,8 @@ class Order:
     signed_off_at: datetime | None = None
     violation_checks: int = 0  # rectification: checks of the permit that found violations
     permit_flagged: bool = False  # repeated violations: corrective and preventive measures needed
+    verdict: str | None = None  # rework: the verdict of the return visit that failed
+    violations: list[dict[str, str]] = field(default_factory=list)  # rectification: what the opening check found
     deadlines: dict[str, Deadline] = field(default_factory=dict)
     history: list[Event] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)  # order ids that lead here (wo-<record id>)
@@ -155,6 +213,8 @@ class Order:
             "signed_off_at": _iso(self.signed_off_at, tz),
             "violation_checks": self.violation_checks,
             "permit_flagged": self.permit_flagged,
+            "verdict": self.verdict,
+            "violations": [dict(v) for v in self.violations],
             "due_at": _iso(self.next_due_at(), tz),
             "deadlines": [d.to_json(tz) for d in self.deadlines.values()],
             "history": [e.to_json(tz) for e in self.history],

@@ -1,4 +1,4 @@
-"""Command line: ``python -m sync_server serve|load-demo|create-user``."""
+"""Command line: ``python -m sync_server serve|load-demo|create-user|set-rules``."""
 
 from __future__ import annotations
 
@@ -30,7 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--property-id", default="demo")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    for sub in (serve, demo, user):
+    property_rules = commands.add_parser("set-rules", help="set a property's own deadlines")
+    property_rules.add_argument("--property-id", required=True)
+    property_rules.add_argument(
+        "--rectification-hours",
+        type=_hours,
+        required=True,
+        help=f"hours a renovation violation has to be put right ({RECTIFICATION_HOURS[0]}..{RECTIFICATION_HOURS[1]})",
+    )
+    for sub in (serve, demo, user, property_rules):
         sub.add_argument("--data-dir", type=Path, required=True)
         sub.add_argument("--tz", default="Asia/Shanghai", help="the property's time zone")
     args = parser.parse_args(argv)
@@ -39,7 +47,23 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(settings, args.host, args.port)
     if args.command == "load-demo":
         return _load_demo(settings)
+    if args.command == "set-rules":
+        return _set_rules(settings, args.property_id, args.rectification_hours)
     return _create_user(settings, args)
+
+
+RECTIFICATION_HOURS = (1, 720)  # an hour up to 30 days: anything else is a typing mistake
+
+
+def _hours(text: str) -> int:
+    low, high = RECTIFICATION_HOURS
+    try:
+        hours = int(text)
+    except ValueError:
+        hours = 0
+    if not low <= hours <= high:
+        raise argparse.ArgumentTypeError(f"give a whole number of hours from {low} to {high}, not {text!r}")
+    return hours
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
@@ -71,6 +95,22 @@ def _load_demo(settings: Settings) -> int:
     print(f"Demo property loaded into {settings.data_dir}. Users (password {PASSWORD!r}):")
     for user in users:
         print(f"  {user['username']:<24} {user['role']:<16} {user['name']}")
+    return 0
+
+
+def _set_rules(settings: Settings, property_id: str, rectification_hours: int) -> int:
+    from sync_server.db import orders, reference, transaction
+
+    db = _open(settings)
+    try:
+        if reference.get_property(db, property_id=property_id) is None:
+            print(f"There is no property {property_id!r} in {settings.data_dir}; nothing changed.", file=sys.stderr)
+            return 1
+        with transaction(db):
+            orders.set_rectification_hours(db, property_id=property_id, hours=rectification_hours)
+    finally:
+        db.close()
+    print(f"Property {property_id}: renovation violations must now be put right within {rectification_hours} hours.")
     return 0
 
 

@@ -21,7 +21,7 @@ from shared.reconcile_rules import Fact, Outcome, check_role, order_ref, stream_
 from shared.rules import effective_time, local_day
 from shared.wire import Record
 from sync_server import reconcile_window
-from sync_server.db import findings, orders, reference
+from sync_server.db import findings, orders, recon_facts, reference
 from sync_server.reconcile_write import utc
 from sync_server.settings import Settings
 
@@ -75,7 +75,7 @@ def apply_fact(
     check_role(fact)
     row = _index_row(db, fact, settings=settings, property_id=property_id, clock_flag=clock_flag)
     row.update(supersedes=supersedes, source=source)
-    if not orders.insert_fact(db, fact=row):
+    if not recon_facts.insert_fact(db, fact=row):
         return None  # this fact was reconciled before
     stored_at = datetime.fromisoformat(row["effective_at"])  # as a replay reads it back
     fact = replace(fact, at=stored_at)
@@ -85,13 +85,13 @@ def apply_fact(
     changed: dict[str, list[Fact]] = {}
     if row["stream"]:
         adopted = _adopt(db, [id], row["stream"])
-        new[row["stream"]] = [fact, *(reconcile_window.fact_of(r) for r in orders.facts_by_ids(db, ids=adopted))]
+        new[row["stream"]] = [fact, *(reconcile_window.fact_of(r) for r in recon_facts.facts_by_ids(db, ids=adopted))]
     if isinstance(body, CheckpointVisit):  # a defect that named this visit can now link its patrol round
-        for f in orders.facts_with_visit(db, visit_id=id):
+        for f in recon_facts.facts_with_visit(db, visit_id=id):
             if f["stream"]:
                 changed.setdefault(f["stream"], []).append(reconcile_window.fact_of(f))
     if supersedes:
-        earlier = orders.get_fact(db, id=supersedes)
+        earlier = recon_facts.get_fact(db, id=supersedes)
         if earlier is not None and earlier["stream"]:
             changed.setdefault(earlier["stream"], []).append(reconcile_window.fact_of(earlier))
     outcome = None
@@ -116,7 +116,7 @@ def _adopt(db: sqlite_utils.Database, ids: list[str], stream: str) -> list[str]:
     """Facts parked because they named an order that did not exist yet join its stream (and theirs, in turn)."""
     adopted: list[str] = []
     while ids:
-        ids = orders.adopt_parked(db, order_refs=[f"wo-{i}" for i in ids], stream=stream)
+        ids = recon_facts.adopt_parked(db, order_refs=[f"wo-{i}" for i in ids], stream=stream)
         adopted += ids
     return adopted
 
@@ -165,5 +165,5 @@ def _stream_of_order(db: sqlite_utils.Database, ref: str) -> str | None:
     order = orders.get_order(db, id=ref)
     if order is not None:
         return str(order["stream"])
-    opener = orders.get_fact(db, id=ref.removeprefix("wo-")) if ref.startswith("wo-") else None
+    opener = recon_facts.get_fact(db, id=ref.removeprefix("wo-")) if ref.startswith("wo-") else None
     return opener["stream"] if opener else None

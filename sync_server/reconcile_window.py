@@ -26,7 +26,7 @@ from shared import parse
 from shared.model import BODY_TYPES, DefectReport, RecordType, Role
 from shared.reconcile_rules import Context, Fact, Key, Outcome, Replay, order_ref, referenced_id, replay
 from shared.work_order import Order
-from sync_server.db import orders, reference, replays
+from sync_server.db import orders, recon_facts, reference, replays
 from sync_server.reconcile_write import utc, write_orders
 from sync_server.settings import Settings
 
@@ -126,7 +126,7 @@ class _Env:
         for row in rows:
             ids.update(row["data"]["record_ids"])
             ids.update(e["record_id"] for e in row["data"]["history"] if e["record_id"])
-        facts = [fact_of(r) for r in orders.facts_by_ids(self.db, ids=sorted(ids))]
+        facts = [fact_of(r) for r in recon_facts.facts_by_ids(self.db, ids=sorted(ids))]
         outcome = replay(facts, self.context(facts))
         before = {r["id"]: r for r in rows}
         made = {o.id for o in outcome.orders}
@@ -161,7 +161,7 @@ class _Env:
     def context(self, facts: list[Fact]) -> Context:
         db, property_id = self.db, self.property_id
         visit_ids = [f.body.checkpoint_visit_id for f in facts if isinstance(f.body, DefectReport)]
-        visits = orders.facts_by_ids(db, ids=[v for v in visit_ids if v])
+        visits = recon_facts.facts_by_ids(db, ids=[v for v in visit_ids if v])
         return Context(
             tz=self.settings.tz,
             rectification_hours=orders.rectification_hours(
@@ -172,7 +172,7 @@ class _Env:
             permit_places=_Lazy(
                 lambda: {p["id"]: p["unit_id"] for p in reference.all_of(db, kind="permit", property_id=property_id)}
             ),
-            superseded=frozenset(orders.superseded_among(db, ids=[f.id for f in facts])),
+            superseded=frozenset(recon_facts.superseded_among(db, ids=[f.id for f in facts])),
         )
 
 

@@ -34,6 +34,7 @@ def write_orders(
     for oid in vanished:  # first, so that an heir can take over the number
         orders.delete_order(db, id=oid)
     inherited: set[str] = set()
+    numbers: dict[str, str] = {}
     for order in changed:
         old = before.get(order.id)
         number = old["number"] if old else None
@@ -44,7 +45,15 @@ def write_orders(
                 inherited.add(heir["id"])
         if number is None:
             number = orders.next_number(db, year=order.reported_at.astimezone(settings.tz).year)
-        data = {**order.to_json(settings.tz), "number": number, "property_id": property_id}
+        numbers[order.id] = number
+    related = {e.related_order_id for o in changed for e in o.history if e.related_order_id} - numbers.keys()
+    numbers.update(orders.numbers_of(db, ids=sorted(related)))
+    for order in changed:
+        old = before.get(order.id)
+        data = {**order.to_json(settings.tz), "number": numbers[order.id], "property_id": property_id}
+        for event in data["history"]:  # the replay knows which order an event names; people know it by number
+            if event["related_order_id"]:
+                event["related_number"] = numbers.get(event["related_order_id"])
         scopes = order_scopes(property_id, data)
         pending = order.return_visit_pending()
         visit_scopes = _visit_scopes(property_id, pending.assignee_id) if pending else []
@@ -93,7 +102,7 @@ def _visit_scopes(property_id: str, assignee_id: str | None) -> list[str]:
 
 def return_visit_data(order: dict[str, Any], deadline: dict[str, Any]) -> dict[str, Any]:
     """The ``return_visit_due`` feed entry: what the specialist's phone lists as a visit to make."""
-    keep = ("number", "kind", "place_id", "category", "description", "owner_name", "completed_at", "photos")
+    keep = ("number", "kind", "place_id", "category", "description", "verdict", "owner_name", "completed_at", "photos")
     return {
         "id": order["id"],
         "work_order_id": order["id"],

@@ -17,7 +17,7 @@ import sqlite_utils
 
 from shared.model import RecordType, Role
 from shared.rules import day_ends_at, decoration_slots_due, local_day, slot_ends_at
-from sync_server.db import feed, findings, orders, reference, transaction
+from sync_server.db import feed, findings, orders, recon_facts, reference, transaction
 from sync_server.settings import Settings
 
 WINDOW_DAYS = 7  # schedules are re-checked this far back; older findings stay as they were
@@ -33,13 +33,13 @@ def compute_findings(
     start = findings.schedule_start(db, property_id=property_id, today=today.isoformat())
     days = [today - timedelta(days=n) for n in range(WINDOW_DAYS - 1, -1, -1)]
     days = [d for d in days if d.isoformat() >= start] or [today]
-    facts = orders.facts_of_day(
+    facts = recon_facts.facts_of_day(
         db,
         property_id=property_id,
         days=[d.isoformat() for d in days],
         types=[RecordType.PATROL_ROUND.value, RecordType.DECORATION_CHECK.value],
     )
-    gone = orders.superseded_among(db, ids=[f["id"] for f in facts])
+    gone = recon_facts.superseded_among(db, ids=[f["id"] for f in facts])
     facts = [f for f in facts if f["id"] not in gone]
     found: list[dict[str, Any]] = []
     found += _missed_checks(db, property_id, facts, days, now, settings)
@@ -108,7 +108,7 @@ def _missed_patrols(
 ) -> list[dict[str, Any]]:
     rounds = [f for f in facts if f["type"] == "patrol_round"]
     visited: dict[str, set[str]] = {}
-    for visit in orders.facts_of_rounds(db, round_ids=[r["id"] for r in rounds]):
+    for visit in recon_facts.facts_of_rounds(db, round_ids=[r["id"] for r in rounds]):
         visited.setdefault(visit["round_id"], set()).add(visit["checkpoint_id"])
     checkpoints: dict[str, list[dict[str, Any]]] = {}
     for checkpoint in reference.all_of(db, kind="checkpoint", property_id=property_id):
@@ -217,7 +217,7 @@ def _clock_findings(
     db: sqlite_utils.Database, property_id: str, days: list[date], settings: Settings
 ) -> list[dict[str, Any]]:
     found = []
-    for fact in orders.facts_of_day(db, property_id=property_id, days=[d.isoformat() for d in days]):
+    for fact in recon_facts.facts_of_day(db, property_id=property_id, days=[d.isoformat() for d in days]):
         if fact["clock_flag"]:
             found.append(
                 _finding(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,11 @@ def routes_for(ref: RefData, user_id: str | None) -> list[dict[str, Any]]:
     routes = ref.items("route")
     mine = [r for r in routes if r.get("assigned_to") == user_id]
     return mine or [r for r in routes if not r.get("assigned_to")] or routes
+
+
+def _same_code(entered: str, expected: str) -> bool:
+    # Labels are printed in capitals but typed in any case; blanks around a code are never part of it.
+    return bool(entered.strip()) and entered.strip().lower() == expected.strip().lower()
 
 
 def checkpoints_of(ref: RefData, route_id: str) -> list[dict[str, Any]]:
@@ -62,7 +68,26 @@ class PatrolRun:
 
     def code_matches(self) -> bool:
         cp = self.current
-        return cp is not None and self.code.strip().lower() == str(cp.get("scan_code", "")).strip().lower()
+        return cp is not None and _same_code(self.code, str(cp.get("scan_code", "")))
+
+    def accept_scan(self, codes: Sequence[str]) -> Problem | None:
+        """Codes the camera read: this checkpoint's fills the code as if typed; anything else is refused at once.
+
+        A picture can hold several labels, so any of the codes may be this checkpoint's. A wrong code leaves
+        what was typed untouched; the message names the code read so the user sees which label it was.
+        """
+        cp = self.current
+        if cp is None:
+            return None
+        readable = [c.strip() for c in codes if c.strip()]
+        if not readable:
+            return Problem("patrol.scan_none")
+        expected = str(cp.get("scan_code", ""))
+        match = next((c for c in readable if _same_code(c, expected)), None)
+        if match is None:
+            return Problem("patrol.scan_wrong", {"code": readable[0]})
+        self.code = match
+        return None
 
     def proof(self) -> Proof | Problem:
         """Scanned when a code was entered (it must be this checkpoint's), else the stated reason."""

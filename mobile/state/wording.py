@@ -1,48 +1,32 @@
 """Sentences built on the phone from the server's data: findings and work-order history in the user's language.
 
-The server writes English sentences for its own logs; the app says the same from the kind and the fields,
-with names looked up in the reference data and dates on the property's clock. Text a person typed (a note,
-a comment) is shown as it was written; English the app does not recognise is shown as the server sent it.
+The server sends data, not sentences: a history entry's verdict, related order, violations and reason
+(see ``shared.work_order``), a finding's kind and fields. The app says them with the catalogs, with names
+looked up in the reference data and dates on the property's clock. Text a person typed (a note, a
+comment, a description) is shown as it was written.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
+from mobile.state.messages import error_key, error_text
 from mobile.state.orders import parse_time
 from mobile.state.places import place_label
 from mobile.state.ports import RefData
 from shared.i18n import Translator
 from shared.model import ChecklistItem, Slot, WorkOrderAction, WorkOrderState
+from shared.work_order import HISTORY_ACTIONS, VERDICTS
 
 # Deadline names of work orders (shared.work_order / reconciliation), shown inside sentences.
 DEADLINES = ("handling", "notice", "reply", "rectification", "return_visit")
-# History actions reconciliation writes besides the work-order actions themselves.
-HISTORY_ACTIONS = (
-    "reported",
-    "reported_again",
-    "violations_found_again",
-    "rectified",
-    "return_visit_ok",
-    "return_visit_failed",
-    "return_visit_noted",
-    "closed_by_rework",
-    "rework_opened",
-    "action_waiting",
-    "action_skipped",
-)
-# The verdict reconciliation puts before the owner's comment in a return visit's note.
-VERDICTS = {"fixed and satisfied": "satisfied", "not fixed": "not_fixed", "owner not satisfied": "not_satisfied"}
 LATE_KEYS = {
     ("return_visit.late", True): "finding.text.return_visit_late_met",
     ("return_visit.late", False): "finding.text.return_visit_late_open",
     ("order.overdue", True): "finding.text.order_overdue_met",
     ("order.overdue", False): "finding.text.order_overdue_open",
 }
-_REWORK_PASSED = re.compile(r"^Rework (\S+) passed its return visit\.$")
-_REWORK_PREFIX = "Rework after a failed return visit: "
 
 
 # ---- findings -----------------------------------------------------------------------------
@@ -125,24 +109,30 @@ def history_label(tr: Translator, event: dict[str, Any]) -> str:
 
 
 def history_note(tr: Translator, ref: RefData, event: dict[str, Any]) -> str:
-    """The note of an event: reconciliation's English turned into the user's language; people's words as written."""
-    action, note = str(event.get("action") or ""), str(event.get("note") or "")
-    if not note or action == "return_visit_noted":
-        return ""  # the label says it all
-    if action in ("return_visit_ok", "return_visit_failed"):
-        for english, key in VERDICTS.items():
-            if note == english or note.startswith(english + ": "):
-                comment = note[len(english) + 2 :]
-                verdict = tr.t(f"history.verdict.{key}")
-                return f"{verdict}: {comment}" if comment else verdict
-        return note
-    if action == "rework_opened":
-        return tr.t("history.note.rework_opened", number=order_number(ref, note))
-    if action == "closed_by_rework" and (m := _REWORK_PASSED.match(note)):
-        return tr.t("history.note.rework_passed", number=order_number(ref, m.group(1)))
-    if action == "violations_found_again":
-        return violations_text(tr, note)
-    return note
+    """What an event says besides its label: its data in the user's language, then people's words as written."""
+    note = str(event.get("note") or "")
+    verdict = event.get("verdict")
+    if verdict in VERDICTS:
+        said = tr.t(f"history.verdict.{verdict}")
+        return tr.t("history.verdict_comment", verdict=said, comment=note) if note else said
+    return with_note(tr, _event_data(tr, ref, event), note)
+
+
+def _event_data(tr: Translator, ref: RefData, event: dict[str, Any]) -> str:
+    """The related order, the violations found or the reason an action did not apply; "" when none."""
+    related = event.get("related_order_id")
+    if related:
+        number = event.get("related_number") or order_number(ref, str(related))
+        key = (
+            "history.note.rework_passed" if event.get("action") == "closed_by_rework" else "history.note.rework_opened"
+        )
+        return tr.t(key, number=number) if number else ""  # a rework the reader cannot see: the label says enough
+    if event.get("violations"):
+        return violations_text(tr, list(event["violations"]))
+    reason = event.get("reason")
+    if reason and tr.has(error_key(str(reason))):
+        return error_text(tr, str(reason), "", dict(event.get("reason_detail") or {}))
+    return ""
 
 
 def history_line(tr: Translator, ref: RefData, event: dict[str, Any], users: dict[str, str]) -> str:
@@ -154,31 +144,39 @@ def history_line(tr: Translator, ref: RefData, event: dict[str, Any], users: dic
 
 
 def order_description(tr: Translator, order: dict[str, Any]) -> str:
-    """A rectification's violations and a rework's reason in the user's language; a person's description as is."""
+    """Why a rework or rectification order exists, in the user's language, then the person's description as is."""
     text = str(order.get("description") or "")
-    if order.get("kind") == "rework" and text.startswith(_REWORK_PREFIX):
-        reason = text.removeprefix(_REWORK_PREFIX)
-        if reason in VERDICTS:  # no comment was given: reconciliation put the verdict there
-            reason = tr.t(f"history.verdict.{VERDICTS[reason]}")
-        return tr.t("orders.rework_description", comment=reason)
-    if order.get("kind") == "rectification":
-        return violations_text(tr, text)
+    verdict = order.get("verdict")
+    if order.get("kind") == "rework" and verdict in VERDICTS:
+        why = tr.t("orders.rework_description", verdict=tr.t(f"history.verdict.{verdict}"))
+        return with_note(tr, why, text)
+    if order.get("kind") == "rectification" and order.get("violations"):
+        return with_note(tr, violations_text(tr, list(order["violations"])), text)
     return text
 
 
-def violations_text(tr: Translator, text: str) -> str:
+def violations_text(tr: Translator, violations: list[dict[str, Any]]) -> str:
     """``item: description; item: description`` with each checklist item said in the user's language."""
     values = {item.value: item for item in ChecklistItem}
     parts = []
-    for part in text.split("; "):
-        item, sep, rest = part.partition(": ")
-        parts.append(f"{tr.enum(values[item])}: {rest}" if sep and item in values else part)
+    for violation in violations:
+        item, words = str(violation.get("item") or ""), str(violation.get("description") or "")
+        label = tr.enum(values[item]) if item in values else item
+        parts.append(f"{label}: {words}" if words else label)
     return "; ".join(parts)
 
 
+def with_note(tr: Translator, text: str, note: str) -> str:
+    """What reconciliation recorded followed by a person's words; either alone when the other is empty."""
+    if text and note:
+        return tr.t("history.with_note", text=text, note=note)
+    return text or note
+
+
 def order_number(ref: RefData, order_id: str) -> str:
+    """An order's number from the reference data; "" when this reader does not have the order."""
     order = ref.item("work_order", order_id)
-    return str(order.get("number") or order_id) if order else order_id
+    return str(order.get("number") or "") if order else ""
 
 
 # ---- helpers ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Work orders, the facts reconciliation replays into them and their numbers (all the SQL; findings: findings.py).
+"""Work orders, their numbers and the property rules (all the SQL), and the schema of reconciliation's tables.
 
-``recon_facts`` is reconciliation's own index of every stored field record (plus actions made on
-the review side), with the columns the replay, the schedules and the log search by.
+``MIGRATIONS`` creates every table reconciliation keeps, so that they are made together: the index
+of facts (read and written by ``recon_facts.py``), the orders (here) and what bounds a replay (``replays.py``).
+Findings: ``findings.py``.
 """
 
 from __future__ import annotations
@@ -106,114 +107,14 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
 ]
 
-FACT_COLUMNS = (
-    "id property_id type author_id author_role effective_at local_day clock_flag source stream order_ref visit_id"
-    " place_id route_id round_id checkpoint_id permit_id slot supersedes body"
-).split()
-
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def body_text(body: Any) -> str:
-    """How a fact's body is stored (and recognised again)."""
+    """How a fact's body or an order's data is stored: one canonical text, so equal data is recognised as text."""
     return _json(body)
-
-
-# ---- facts -----------------------------------------------------------------------------------
-def insert_fact(db: sqlite_utils.Database, *, fact: dict[str, Any]) -> bool:
-    """Index one fact; False when its id is there already (a repeat changes nothing)."""
-    row = {c: fact.get(c) for c in FACT_COLUMNS}
-    row["body"] = body_text(row["body"])
-    row["source"] = row["source"] or "device"
-    cursor = db.execute(
-        f"INSERT INTO recon_facts ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' for _ in FACT_COLUMNS)})"
-        " ON CONFLICT (id) DO NOTHING",
-        list(row.values()),
-    )
-    return cursor.rowcount == 1
-
-
-def get_fact(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
-    rows = _facts(db, "id = ?", [id])
-    return rows[0] if rows else None
-
-
-def facts_of_stream(db: sqlite_utils.Database, *, stream: str) -> list[dict[str, Any]]:
-    return _facts(db, "stream = ?", [stream])
-
-
-def facts_with_visit(db: sqlite_utils.Database, *, visit_id: str) -> list[dict[str, Any]]:
-    return _facts(db, "visit_id = ?", [visit_id])
-
-
-def facts_by_ids(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, Any]]:
-    if not ids:
-        return []
-    return _facts(db, f"id IN ({', '.join('?' for _ in ids)})", list(ids))
-
-
-def superseded_among(db: sqlite_utils.Database, *, ids: list[str]) -> set[str]:
-    """Which of these fact ids a later fact supersedes."""
-    if not ids:
-        return set()
-    rows = db.execute(
-        f"SELECT supersedes FROM recon_facts WHERE supersedes IN ({', '.join('?' for _ in ids)})", list(ids)
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def adopt_parked(db: sqlite_utils.Database, *, order_refs: list[str], stream: str) -> list[str]:
-    """Facts that named an order before it existed join its stream now; return their ids."""
-    if not order_refs:
-        return []
-    marks = ", ".join("?" for _ in order_refs)
-    rows = db.execute(
-        f"SELECT id FROM recon_facts WHERE stream IS NULL AND order_ref IN ({marks})", list(order_refs)
-    ).fetchall()
-    ids = [r[0] for r in rows]
-    if ids:
-        db.execute(f"UPDATE recon_facts SET stream = ? WHERE id IN ({', '.join('?' for _ in ids)})", [stream, *ids])
-    return ids
-
-
-def facts_of_day(
-    db: sqlite_utils.Database,
-    *,
-    property_id: str,
-    days: list[str],
-    types: list[str] | None = None,
-    author_id: str | None = None,
-    place_id: str | None = None,
-) -> list[dict[str, Any]]:
-    """Facts of some property days, oldest first: the patrol and inspection log and the schedules read these."""
-    where = f"property_id = ? AND local_day IN ({', '.join('?' for _ in days)})"
-    params: list[Any] = [property_id, *days]
-    if types:
-        where += f" AND type IN ({', '.join('?' for _ in types)})"
-        params += types
-    if author_id:
-        where += " AND author_id = ?"
-        params.append(author_id)
-    if place_id:
-        where += " AND place_id = ?"
-        params.append(place_id)
-    return _facts(db, where, params)
-
-
-def facts_of_rounds(db: sqlite_utils.Database, *, round_ids: list[str]) -> list[dict[str, Any]]:
-    if not round_ids:
-        return []
-    return _facts(db, f"round_id IN ({', '.join('?' for _ in round_ids)})", list(round_ids))
-
-
-def _facts(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
-    rows = list(db.query(f"SELECT * FROM recon_facts WHERE {where} ORDER BY effective_at, id", params))
-    for row in rows:
-        row["body_text"] = row["body"]  # the exact stored text: a key for caching what was parsed from it
-        row["body"] = json.loads(row["body"])
-    return rows
 
 
 # ---- work orders -----------------------------------------------------------------------------
@@ -228,11 +129,11 @@ def next_number(db: sqlite_utils.Database, *, year: int) -> str:
 
 
 def orders_of_stream(db: sqlite_utils.Database, *, stream: str) -> list[dict[str, Any]]:
-    return _orders(db, "stream = ?", [stream])
+    return orders_where(db, "stream = ?", [stream])
 
 
 def get_order(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
-    rows = _orders(db, "id = ?", [id])
+    rows = orders_where(db, "id = ?", [id])
     return rows[0] if rows else None
 
 
@@ -316,10 +217,10 @@ def list_orders(
     if due_before_utc:
         where += " AND due_at IS NOT NULL AND due_at < ?"
         params.append(due_before_utc)
-    return _orders(db, where + " ORDER BY due_at IS NULL, due_at, reported_at, id LIMIT ?", [*params, limit])
+    return orders_where(db, where + " ORDER BY due_at IS NULL, due_at, reported_at, id LIMIT ?", [*params, limit])
 
 
-def _orders(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
+def orders_where(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
     rows = list(db.query(f"SELECT * FROM work_orders WHERE {where}", params))
     for row in rows:
         row["data_text"] = row["data"]  # as stored: an unchanged order is recognised without parsing
@@ -327,6 +228,16 @@ def _orders(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[di
         row["scopes"] = json.loads(row["scopes"])
         row["visit_scopes"] = json.loads(row["visit_scopes"])
     return rows
+
+
+def numbers_of(db: sqlite_utils.Database, *, ids: list[str]) -> dict[str, str]:
+    """The number of each of these orders that is stored."""
+    if not ids:
+        return {}
+    rows = db.execute(
+        f"SELECT id, number FROM work_orders WHERE id IN ({', '.join('?' for _ in ids)})", list(ids)
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
 
 
 def rectification_hours(db: sqlite_utils.Database, *, property_id: str, default: int) -> int:

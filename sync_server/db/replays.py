@@ -11,9 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
-from sync_server.db.orders import _facts as facts_where
-from sync_server.db.orders import _orders as orders_where
-from sync_server.db.orders import facts_of_stream, orders_of_stream
+from sync_server.db.orders import orders_of_stream, orders_where
+from sync_server.db.recon_facts import facts_of_stream, facts_where
 
 StoredKey = tuple[str, str]
 

@@ -14,7 +14,7 @@ from shared.model import RecordType, Role, WorkOrderAction, WorkOrderActionRecor
 from shared.rules import local_day
 from shared.workflow import allowed_actions
 from sync_server import auth, reconcile, schedule
-from sync_server.db import feed, findings, orders, transaction
+from sync_server.db import feed, findings, orders, recon_facts, transaction
 from sync_server.deps import AppSettings, Db
 from sync_server.routes.auth import Problem
 
@@ -199,7 +199,7 @@ def patrol_log(
     the_day = day or local_day(settings.now(), settings.tz)
     if user["role"] not in auth.SUPERVISING_ROLES:
         person = user["id"]
-    facts = orders.facts_of_day(
+    facts = recon_facts.facts_of_day(
         db,
         property_id=user["property_id"],
         days=[the_day.isoformat()],

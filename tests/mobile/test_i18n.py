@@ -145,6 +145,6 @@ def test_keys_built_at_run_time_exist() -> None:
 
     en = catalog_files()["en"]
     built = [f"history.{a}" for a in HISTORY_ACTIONS] + [f"deadline.{d}" for d in DEADLINES]
-    built += [f"history.verdict.{v}" for v in VERDICTS.values()] + list(LATE_KEYS.values())
+    built += [f"history.verdict.{v}" for v in VERDICTS] + list(LATE_KEYS.values())
     built += [error_key(code) for code in SAME_AS] + list(FIELD_KEYS.values())
     assert [k for k in built if k not in en] == []

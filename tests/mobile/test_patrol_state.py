@@ -74,3 +74,59 @@ def test_finishing_supersedes_the_start_record_with_the_finish_time() -> None:
     rounds = [(b, s) for t, b, s in saved.records if t is RecordType.PATROL_ROUND]
     assert len(rounds) == 2
     assert rounds[1][1] == "r1" and rounds[1][0].finished_at == T0
+
+
+def test_a_scanned_label_proves_presence_like_a_typed_code() -> None:
+    run, saved = start()
+    assert run.accept_scan(["CP-1"]) is None
+    assert run.code == "CP-1"
+    assert run.mark(CheckpointResult.OK) is None
+    visit = saved.of(RecordType.CHECKPOINT_VISIT)[0]
+    assert visit.proof.method is PresenceProof.SCANNED and visit.proof.code == "CP-1"
+    assert visit.checkpoint_id == "cp1" and run.index == 1
+
+
+def test_a_picture_of_the_label_fills_the_code_end_to_end() -> None:
+    import io
+
+    import qrcode
+
+    from mobile.scan import read_codes
+
+    buf = io.BytesIO()
+    qrcode.make("CP-1").save(buf)
+    run, saved = start()
+    assert run.accept_scan(read_codes(buf.getvalue())) is None
+    run.mark(CheckpointResult.OK)
+    assert saved.of(RecordType.CHECKPOINT_VISIT)[0].proof.code == "CP-1"
+
+
+def test_another_checkpoints_label_is_refused_at_once_and_keeps_what_was_typed() -> None:
+    run, saved = start()
+    run.code = "cp-"
+    assert run.accept_scan(["CP-2"]) == Problem("patrol.scan_wrong", {"code": "CP-2"})
+    assert run.code == "cp-" and run.index == 0
+    assert run.mark(CheckpointResult.OK) == Problem("patrol.code_wrong")  # and typing it is refused too
+    assert not saved.of(RecordType.CHECKPOINT_VISIT)
+
+
+def test_nothing_read_asks_to_come_closer_or_type() -> None:
+    run, saved = start()
+    assert run.accept_scan([]) == Problem("patrol.scan_none")
+    assert run.accept_scan(["  "]) == Problem("patrol.scan_none")
+    assert run.code == "" and not saved.of(RecordType.CHECKPOINT_VISIT)
+
+
+def test_with_several_labels_in_the_picture_this_checkpoints_is_taken() -> None:
+    run, _ = start()
+    assert run.accept_scan(["CP-2", "cp-1"]) is None
+    assert run.code == "cp-1"
+
+
+def test_scanning_after_the_last_checkpoint_does_nothing() -> None:
+    run, saved = start()
+    for code in ("CP-1", "CP-2"):
+        assert run.accept_scan([code]) is None
+        run.mark(CheckpointResult.OK)
+    assert run.accept_scan(["CP-1"]) is None and run.current is None
+    assert len(saved.of(RecordType.CHECKPOINT_VISIT)) == 2

@@ -19,6 +19,7 @@ from mobile.state.wording import (
     order_description,
 )
 from shared.i18n import LOCALES, Translator
+from shared.model import WorkOrderAction, WorkOrderState
 from tests.mobile.state_fixtures import demo_ref
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -133,16 +134,25 @@ def test_history_says_reconciliations_events_and_keeps_peoples_words() -> None:
     es = Translator("es")
     assert {a for a in HISTORY_ACTIONS if es.has(f"history.{a}")} == set(HISTORY_ACTIONS)
     assert all(es.has(f"deadline.{d}") for d in DEADLINES)
-    failed = {"action": "return_visit_failed", "to_state": "rework", "note": "not fixed: still dripping"}
+    failed = {"action": "return_visit_failed", "to_state": "rework", "verdict": "not_fixed", "note": "still dripping"}
     assert history_label(es, failed) == "Visita de seguimiento: hay que rehacer"
     assert history_note(es, ref, failed) == "No arreglado: still dripping"
-    assert history_note(es, ref, {"action": "rework_opened", "note": "wo-r"}) == "Orden de rehacer WO-12"
-    passed = {"action": "closed_by_rework", "note": "Rework wo-r passed its return visit."}
-    assert history_note(es, ref, passed) == "La orden rehecha WO-12 pasó su visita de seguimiento."
-    again = {"action": "violations_found_again", "note": "no_digging: hole in the wall; fire_safety: no extinguisher"}
-    assert (
-        history_note(es, ref, again)
-        == "Sin excavaciones: hole in the wall; Seguridad contra incendios: no extinguisher"
+    assert history_note(es, ref, {**failed, "note": ""}) == "No arreglado"
+    assert history_note(es, ref, {"action": "rework_opened", "related_order_id": "wo-r"}) == "Orden de rehacer WO-12"
+    passed = {"action": "closed_by_rework", "related_order_id": "wo-gone", "related_number": "WO-13"}
+    assert history_note(es, ref, passed) == "La orden rehecha WO-13 pasó su visita de seguimiento."
+    unseen = {"action": "closed_by_rework", "related_order_id": "wo-gone", "related_number": None}
+    assert history_note(es, ref, unseen) == ""  # an order the reader cannot see is not shown by its id
+    again = {
+        "action": "violations_found_again",
+        "violations": [
+            {"item": "no_digging", "description": "hole in the wall"},
+            {"item": "fire_safety", "description": "no extinguisher"},
+        ],
+        "note": "told the foreman",
+    }
+    assert history_note(es, ref, again) == (
+        "Sin excavaciones: hole in the wall; Seguridad contra incendios: no extinguisher — told the foreman"
     )
     dispatched = {"action": "dispatch", "to_state": "dispatched", "note": "Llave en conserjería"}
     assert history_label(es, dispatched) == es.t("order_action.dispatch")
@@ -150,17 +160,42 @@ def test_history_says_reconciliations_events_and_keeps_peoples_words() -> None:
     at = {**failed, "at": "2026-11-23T09:30:00+08:00", "actor_id": "u1"}
     line = history_line(Translator("es", SHANGHAI), ref, at, {"u1": "Li"})
     assert line == "23 nov 09:30 · Visita de seguimiento: hay que rehacer · Li — No arreglado: still dripping"
-    noted = {"action": "return_visit_noted", "note": "The order was no longer waiting for a visit."}
-    assert history_note(es, ref, noted) == "" and "ya no la esperaba" in history_label(es, noted)
+    noted = {"action": "return_visit_noted", "verdict": "fixed_satisfied", "note": ""}
+    assert "ya no la esperaba" in history_label(es, noted)
+    assert history_note(es, ref, noted) == "Arreglado, propietario satisfecho"
 
 
-def test_order_descriptions_from_reconciliation_are_translated() -> None:
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_waiting_action_says_why_from_its_reason_code(locale: str) -> None:
+    tr = Translator(locale)
+    waiting = {
+        "action": "action_waiting",
+        "note": "",
+        "reason": "workflow.invalid_transition",
+        "reason_detail": {"action": "complete", "state": "reported"},
+    }
+    said = history_note(tr, MemoryRef(), waiting)
+    assert said == tr.t(
+        "error.workflow.invalid_transition",
+        action=tr.enum(WorkOrderAction.COMPLETE),
+        state=tr.enum(WorkOrderState.REPORTED),
+    )
+    assert "{" not in said
+    unknown = {"action": "action_skipped", "note": "by hand", "reason": "elevator.locked", "reason_detail": {}}
+    assert history_note(tr, MemoryRef(), unknown) == "by hand"  # a code the app does not know: only people's words
+
+
+def test_order_descriptions_are_said_from_their_fields() -> None:
     hant = Translator("zh-Hant")
-    rework = {"kind": "rework", "description": "Rework after a failed return visit: still dripping"}
-    assert order_description(hant, rework) == "回訪未通過後返工：still dripping"
-    bare = {"kind": "rework", "description": "Rework after a failed return visit: owner not satisfied"}
-    assert order_description(hant, bare) == "回訪未通過後返工：業主不滿意"
-    rectification = {"kind": "rectification", "description": "no_digging: hole in the wall"}
+    rework = {"kind": "rework", "verdict": "not_fixed", "description": "still dripping"}
+    assert order_description(hant, rework) == "回訪未通過後返工（未修好） —— still dripping"
+    bare = {"kind": "rework", "verdict": "dissatisfied", "description": ""}
+    assert order_description(hant, bare) == "回訪未通過後返工（業主不滿意）"
+    rectification = {
+        "kind": "rectification",
+        "violations": [{"item": "no_digging", "description": "hole in the wall"}],
+        "description": "",
+    }
     assert order_description(hant, rectification) == f"{hant.t('checklist.no_digging')}: hole in the wall"
     repair = {"kind": "repair", "description": "no_digging: typed by a person"}
     assert order_description(hant, repair) == "no_digging: typed by a person"

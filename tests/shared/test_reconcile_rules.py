@@ -167,6 +167,11 @@ def test_a_failed_return_visit_opens_a_rework_order_and_its_good_visit_closes_bo
         "rework_opened",
         "closed_by_rework",
     ]
+    failed, opened, closed = original.history[-3:]
+    assert (failed.verdict, failed.note, failed.related_order_id) == ("not_fixed", "still drips", None)
+    assert (opened.related_order_id, opened.note, closed.related_order_id) == (rid, "", rid)
+    assert (rework.verdict, rework.description) == ("not_fixed", "still drips")  # the owner's words, nothing added
+    assert (rework.history[-1].verdict, rework.history[-1].note) == ("fixed_satisfied", "ok")
     assert outcome.skipped == {}
 
 
@@ -209,6 +214,13 @@ def test_completing_a_closed_order_is_skipped_with_its_code():
     outcome = replay([d, close, late], CTX)
     assert outcome.skipped[late.id].code == "workflow.invalid_transition"
     assert outcome.orders[0].state.value == "closed"
+    skipped = outcome.orders[0].history[-1]
+    assert (skipped.action, skipped.record_id, skipped.reason) == (
+        "action_skipped",
+        late.id,
+        "workflow.invalid_transition",
+    )
+    assert skipped.reason_detail == {"action": "complete", "state": "closed"} and skipped.note == ""
 
 
 def test_maintenance_may_only_act_on_orders_dispatched_to_them():
@@ -262,6 +274,8 @@ def test_a_decoration_violation_opens_a_rectification_order_with_a_deadline():
     assert (order.kind.value, order.permit_id, order.place_id) == ("rectification", "p-1", "u-7")
     assert order.deadlines["rectification"].due_at == T0 + timedelta(hours=48)
     assert order.photos == ["c" * 64] and not order.permit_flagged
+    assert order.violations == [{"item": "no_disorderly_stacking", "description": "Sand piled in the corridor"}]
+    assert order.description == ""  # the check had no note: nothing is made up
 
 
 def test_a_clean_follow_up_check_closes_the_rectification_order():

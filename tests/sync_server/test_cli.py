@@ -55,3 +55,34 @@ def test_create_user_reads_the_password_and_refuses_a_taken_username(tmp_path, m
 def test_an_unknown_command_or_role_is_refused(tmp_path):
     with pytest.raises(SystemExit):
         main(["create-user", "--data-dir", str(tmp_path), "--username", "a", "--name", "A", "--role", "boss"])
+
+
+def test_set_rules_gives_a_property_its_own_rectification_deadline(tmp_path, capsys):
+    data = str(tmp_path / "d")
+    assert main(["load-demo", "--data-dir", data]) == 0
+    db_path = tmp_path / "d" / "server.sqlite3"
+    assert _count(db_path, "SELECT COUNT(*) FROM property_rules") == 0  # the server's default, 24 h
+    capsys.readouterr()
+    assert main(["set-rules", "--data-dir", data, "--property-id", "demo", "--rectification-hours", "48"]) == 0
+    assert "48 hours" in capsys.readouterr().out
+    assert main(["set-rules", "--data-dir", data, "--property-id", "demo", "--rectification-hours", "72"]) == 0
+    assert _count(db_path, "SELECT rectification_hours FROM property_rules WHERE property_id = 'demo'") == 72
+    assert _count(db_path, "SELECT COUNT(*) FROM property_rules") == 1
+
+
+@pytest.mark.parametrize("hours", ["0", "721", "-5", "twelve", "1.5"])
+def test_set_rules_refuses_hours_outside_1_to_720(tmp_path, capsys, hours):
+    data = str(tmp_path / "d")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["set-rules", "--data-dir", data, "--property-id", "demo", "--rectification-hours", hours])
+    assert exit_info.value.code == 2
+    assert "whole number of hours from 1 to 720" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()  # refused before anything was opened
+
+
+def test_set_rules_refuses_an_unknown_property(tmp_path, capsys):
+    data = str(tmp_path / "d")
+    assert main(["load-demo", "--data-dir", data]) == 0
+    assert main(["set-rules", "--data-dir", data, "--property-id", "nowhere", "--rectification-hours", "48"]) == 1
+    assert "no property 'nowhere'" in capsys.readouterr().err
+    assert _count(tmp_path / "d" / "server.sqlite3", "SELECT COUNT(*) FROM property_rules") == 0

@@ -50,6 +50,12 @@ def test_a_defect_becomes_a_numbered_repair_order_in_the_supervisors_and_reporte
         "from_state": None,
         "to_state": "reported",
         "note": "",
+        "verdict": None,
+        "related_order_id": None,
+        "related_number": None,
+        "violations": [],
+        "reason": None,
+        "reason_detail": {},
     }
     assert f"wo-{d['id']}" in phones["specialist"].of_kind("work_order")
     assert phones["maintenance"].of_kind("work_order") == {}  # not dispatched to them yet
@@ -142,6 +148,65 @@ def test_completion_synced_before_its_dispatch_waits_for_it_instead_of_being_ref
     phones["maintenance"].send(action(oid, WorkOrderAction.COMPLETE), now(clock) + timedelta(minutes=1))
     phones["supervisor"].send(action(oid, WorkOrderAction.DISPATCH, assignee_id=MAINTENANCE), now(clock))
     assert phones["supervisor"].of_kind("work_order")[oid]["state"] == "done"
+
+
+def test_history_and_descriptions_carry_data_and_only_peoples_words(phones, clock):
+    spec, sup, mnt = phones["specialist"], phones["supervisor"], phones["maintenance"]
+    d = spec.send(leak(), now(clock))
+    oid = f"wo-{d['id']}"
+    sup.send(action(oid, WorkOrderAction.DISPATCH, assignee_id=MAINTENANCE, note="key at the desk"), now(clock))
+    mnt.send(action(oid, WorkOrderAction.COMPLETE), now(clock) + timedelta(hours=1))
+    failed = spec.send(visit(oid, satisfied=False, comment="still damp"), now(clock) + timedelta(hours=2))
+    rid = f"wo-{failed['id']}"
+    late = sup.send(action(rid, WorkOrderAction.START), now(clock) + timedelta(hours=3))  # waits for a dispatch
+    orders = sup.of_kind("work_order")
+    original, rework = orders[oid], orders[rid]
+    by_action = {e["action"]: e for e in original["history"]}
+    assert by_action["dispatch"]["note"] == "key at the desk"
+    assert (by_action["return_visit_failed"]["verdict"], by_action["return_visit_failed"]["note"]) == (
+        "dissatisfied",
+        "still damp",
+    )
+    opened = by_action["rework_opened"]
+    assert (opened["related_order_id"], opened["related_number"], opened["note"]) == (rid, rework["number"], "")
+    assert (rework["description"], rework["verdict"], rework["parent_id"]) == ("still damp", "dissatisfied", oid)
+    waiting = rework["history"][-1]
+    assert (waiting["action"], waiting["record_id"], waiting["note"]) == ("action_waiting", late["id"], "")
+    assert (waiting["reason"], waiting["reason_detail"]) == (
+        "workflow.invalid_transition",
+        {"action": "start", "state": "reported"},
+    )
+    assert spec.of_kind("return_visit_due") == {}
+
+    sup.send(action(rid, WorkOrderAction.DISPATCH, assignee_id=MAINTENANCE), now(clock) + timedelta(hours=4))
+    mnt.send(action(rid, WorkOrderAction.COMPLETE), now(clock) + timedelta(hours=5))
+    assert spec.of_kind("return_visit_due")[rid]["verdict"] == "dissatisfied"  # why the visit is a second one
+    spec.send(visit(rid), now(clock) + timedelta(hours=6))
+    closed = sup.of_kind("work_order")[oid]["history"][-1]
+    assert (closed["action"], closed["related_order_id"], closed["related_number"]) == (
+        "closed_by_rework",
+        rid,
+        rework["number"],
+    )
+    everything = json.dumps(sup.of_kind("work_order"))
+    for english in ("Rework", "passed its", "not satisfied", "no longer waiting", "cannot be"):
+        assert english not in everything
+
+
+def test_a_rectification_order_keeps_the_violations_as_data(phones, clock):
+    site = phones["site-supervisor"]
+    check = site.send(decoration_check("demo-permit1", Slot.MORNING, SAND), now(clock))
+    order = site.of_kind("work_order")[f"wo-{check['id']}"]
+    found = [{"item": "no_disorderly_stacking", "description": "Sand piled in the corridor"}]
+    assert (order["violations"], order["description"]) == (found, "")
+    again = site.send(decoration_check("demo-permit1", Slot.AFTERNOON, SAND), now(clock) + timedelta(hours=4))
+    event = site.of_kind("work_order")[f"wo-{check['id']}"]["history"][-1]
+    assert (event["action"], event["record_id"], event["violations"], event["note"]) == (
+        "violations_found_again",
+        again["id"],
+        found,
+        "",
+    )
 
 
 def scenario(clock, phones) -> list[tuple[str, dict]]:

@@ -1,0 +1,113 @@
+"""Reconciliation's index of facts (all the SQL): every stored field record, plus actions made at the desk.
+
+``recon_facts`` (created by ``orders.MIGRATIONS``) has the columns the replay, the schedules and the
+log search by; ``body`` is the record's body as ``orders.body_text`` stores it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from sync_server.db.orders import body_text
+
+FACT_COLUMNS = (
+    "id property_id type author_id author_role effective_at local_day clock_flag source stream order_ref visit_id"
+    " place_id route_id round_id checkpoint_id permit_id slot supersedes body"
+).split()
+
+
+def insert_fact(db: sqlite_utils.Database, *, fact: dict[str, Any]) -> bool:
+    """Index one fact; False when its id is there already (a repeat changes nothing)."""
+    row = {c: fact.get(c) for c in FACT_COLUMNS}
+    row["body"] = body_text(row["body"])
+    row["source"] = row["source"] or "device"
+    cursor = db.execute(
+        f"INSERT INTO recon_facts ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' for _ in FACT_COLUMNS)})"
+        " ON CONFLICT (id) DO NOTHING",
+        list(row.values()),
+    )
+    return cursor.rowcount == 1
+
+
+def get_fact(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+    rows = facts_where(db, "id = ?", [id])
+    return rows[0] if rows else None
+
+
+def facts_of_stream(db: sqlite_utils.Database, *, stream: str) -> list[dict[str, Any]]:
+    return facts_where(db, "stream = ?", [stream])
+
+
+def facts_with_visit(db: sqlite_utils.Database, *, visit_id: str) -> list[dict[str, Any]]:
+    return facts_where(db, "visit_id = ?", [visit_id])
+
+
+def facts_by_ids(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    return facts_where(db, f"id IN ({', '.join('?' for _ in ids)})", list(ids))
+
+
+def superseded_among(db: sqlite_utils.Database, *, ids: list[str]) -> set[str]:
+    """Which of these fact ids a later fact supersedes."""
+    if not ids:
+        return set()
+    rows = db.execute(
+        f"SELECT supersedes FROM recon_facts WHERE supersedes IN ({', '.join('?' for _ in ids)})", list(ids)
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def adopt_parked(db: sqlite_utils.Database, *, order_refs: list[str], stream: str) -> list[str]:
+    """Facts that named an order before it existed join its stream now; return their ids."""
+    if not order_refs:
+        return []
+    marks = ", ".join("?" for _ in order_refs)
+    rows = db.execute(
+        f"SELECT id FROM recon_facts WHERE stream IS NULL AND order_ref IN ({marks})", list(order_refs)
+    ).fetchall()
+    ids = [r[0] for r in rows]
+    if ids:
+        db.execute(f"UPDATE recon_facts SET stream = ? WHERE id IN ({', '.join('?' for _ in ids)})", [stream, *ids])
+    return ids
+
+
+def facts_of_day(
+    db: sqlite_utils.Database,
+    *,
+    property_id: str,
+    days: list[str],
+    types: list[str] | None = None,
+    author_id: str | None = None,
+    place_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Facts of some property days, oldest first: the patrol and inspection log and the schedules read these."""
+    where = f"property_id = ? AND local_day IN ({', '.join('?' for _ in days)})"
+    params: list[Any] = [property_id, *days]
+    if types:
+        where += f" AND type IN ({', '.join('?' for _ in types)})"
+        params += types
+    if author_id:
+        where += " AND author_id = ?"
+        params.append(author_id)
+    if place_id:
+        where += " AND place_id = ?"
+        params.append(place_id)
+    return facts_where(db, where, params)
+
+
+def facts_of_rounds(db: sqlite_utils.Database, *, round_ids: list[str]) -> list[dict[str, Any]]:
+    if not round_ids:
+        return []
+    return facts_where(db, f"round_id IN ({', '.join('?' for _ in round_ids)})", list(round_ids))
+
+
+def facts_where(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    rows = list(db.query(f"SELECT * FROM recon_facts WHERE {where} ORDER BY effective_at, id", params))
+    for row in rows:
+        row["body_text"] = row["body"]  # the exact stored text: a key for caching what was parsed from it
+        row["body"] = json.loads(row["body"])
+    return rows
