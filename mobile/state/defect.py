@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from mobile.state.places import PlacePicker
-from mobile.state.ports import Problem, RefData, SaveRecord, problem_from
-from shared.errors import ValidationProblem
+from mobile.state.ports import Problem, RefData, SaveRecord, checked_body
 from shared.model import CauseFactor, DefectCategory, DefectReport, RecordType, Severity
 
 MAX_PHOTOS = 20
@@ -67,13 +66,8 @@ class DefectForm:
         """Save the report (once) or say what is missing."""
         if self.saved_id:
             return []
-        found = self.problems()
+        body, found = checked_body(self.problems(), self.body, {"description": "defect.description_missing"})
         if found:
             return found
-        body = self.body()
-        try:
-            body.check()
-        except ValidationProblem as e:
-            return [problem_from(e, {"description": "defect.description_missing"})]
         self.saved_id = self.save(RecordType.DEFECT_REPORT, body)
         return []

@@ -60,3 +60,17 @@ def problem_from(error: PatrolError, keys: dict[str, str] | None = None) -> Prob
         if fld in keys:
             return Problem(keys[fld])
     return Problem("", text=error.message, code=error.code, detail=dict(error.detail))
+
+
+def checked_body(
+    problems: list[Problem], make_body: Callable[[], Any], keys: dict[str, str]
+) -> tuple[Any, list[Problem]]:
+    """The form's body if the form and the domain core's own check both pass, else what to fix."""
+    if problems:
+        return None, problems
+    body = make_body()  # only once the form is complete
+    try:
+        body.check()
+    except ValidationProblem as e:
+        return None, [problem_from(e, keys)]
+    return body, []

@@ -6,9 +6,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mobile.state.ports import Clock, Problem, RefData, SaveRecord, problem_from
+from mobile.state.ports import Clock, Problem, RefData, SaveRecord, checked_body
 from shared import rules
-from shared.errors import ValidationProblem
 from shared.model import ChecklistItem, DecorationCheck, RecordType, Slot, Violation
 
 
@@ -112,13 +111,8 @@ class SiteCheckForm:
     def submit(self) -> list[Problem]:
         if self.saved_id:
             return []
-        found = self.problems()
+        body, found = checked_body(self.problems(), self.body, {"violations": "renovation.violation_missing"})
         if found:
             return found
-        body = self.body()
-        try:
-            body.check()
-        except ValidationProblem as e:
-            return [problem_from(e, {"violations": "renovation.violation_missing"})]
         self.saved_id = self.save(RecordType.DECORATION_CHECK, body)
         return []
