@@ -122,9 +122,4 @@ class RenovationView:
         self.shell.render()
 
     def _save(self, _: Any) -> None:
-        self.problems = self.form.submit()
-        if self.problems:
-            self.shell.render()
-            return
-        self.shell.go("today")
-        self.shell.show(self.shell.screen, self.shell.ctx.tr.t("common.saved"))
+        self.shell.submit_form(self)

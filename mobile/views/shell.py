@@ -113,6 +113,15 @@ class Shell:
                 self.page.navigation_bar.selected_index = names.index(tab)
         self.show(screens.for_tab(self, tab, **params))
 
+    def submit_form(self, view: Any) -> None:
+        """Save a form view's record; back to Today with "saved", or stay and show what to fix."""
+        view.problems = view.form.submit()
+        if view.problems:
+            self.render()
+            return
+        self.go("today")
+        self.show(self.screen, self.ctx.tr.t("common.saved"))
+
     def show(self, screen: Any, message: str = "") -> None:
         self.screen = screen
         self.message.value = message

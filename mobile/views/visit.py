@@ -115,9 +115,4 @@ class VisitView:
         self.shell.render()
 
     def _save(self, _: Any) -> None:
-        self.problems = self.form.submit()
-        if self.problems:
-            self.shell.render()
-            return
-        self.shell.go("today")
-        self.shell.show(self.shell.screen, self.shell.ctx.tr.t("common.saved"))
+        self.shell.submit_form(self)
