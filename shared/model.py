@@ -101,8 +101,9 @@ class CheckpointResult(StrEnum):
 
 
 class PresenceProof(StrEnum):
-    SCANNED = "scanned"
-    REASON = "reason"
+    SCANNED = "scanned"  # the camera read the checkpoint's label
+    TYPED = "typed"  # the code printed on the label was typed in
+    REASON = "reason"  # neither was possible: the user said why
 
 
 class Slot(StrEnum):
@@ -161,21 +162,22 @@ class WorkOrderAction(StrEnum):
     START = "start"
     COMPLETE = "complete"
     CLOSE = "close"
+    REPLY = "reply"  # customer service gave the owner of a complaint their answer
     SIGN_OFF = "sign_off"
 
 
 # ---- record bodies -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Proof:
-    """How presence at a checkpoint was proven: its code scanned, or a stated reason."""
+    """How presence at a checkpoint was proven: its code scanned or typed, or a stated reason."""
 
     method: PresenceProof
     code: Annotated[str, MaxLen(200)] | None = None
     reason: Text | None = None
 
     def check(self) -> None:
-        if self.method is PresenceProof.SCANNED and not self.code:
-            raise _invalid("proof.code", "A scanned proof needs the code that was scanned.")
+        if self.method in (PresenceProof.SCANNED, PresenceProof.TYPED) and not (self.code or "").strip():
+            raise _invalid("proof.code", "A scanned or typed proof needs the checkpoint's code.")
         if self.method is PresenceProof.REASON and not (self.reason or "").strip():
             raise _invalid("proof.reason", "Say why the checkpoint code could not be scanned.")
 
@@ -289,6 +291,7 @@ class OwnerComplaint:
     description: Text
     contact: Annotated[str, MaxLen(100)] = ""
     photos: Photos = field(default_factory=list)
+    severity: Severity = Severity.MEDIUM  # how urgent the owner's matter is
 
     def check(self) -> None:
         if not self.description.strip():
@@ -305,6 +308,11 @@ class WorkOrderActionRecord:
     def check(self) -> None:
         if self.action is WorkOrderAction.DISPATCH and not self.assignee_id:
             raise _invalid("assignee_id", "Choose who the work order is dispatched to.")
+        if self.action is not WorkOrderAction.DISPATCH and self.assignee_id:
+            raise _invalid("assignee_id", "Only a dispatch names an assignee.")
+        if self.action in (WorkOrderAction.CLOSE, WorkOrderAction.REPLY) and not self.note.strip():
+            what = "why the order is closed" if self.action is WorkOrderAction.CLOSE else "what the owner was told"
+            raise _invalid("note", f"Write {what}.")
 
 
 BODY_TYPES: dict[RecordType, type] = {

@@ -44,6 +44,7 @@ ROLES: dict[WorkOrderAction, frozenset[Role]] = {
     A.COMPLETE: frozenset({Role.MAINTENANCE, Role.SUPERVISOR, Role.ADMIN}),
     A.CLOSE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
     A.SIGN_OFF: frozenset({Role.SUPERVISOR}),
+    A.REPLY: frozenset({Role.SPECIALIST, Role.SUPERVISOR, Role.ADMIN}),  # customer service answers the owner
 }
 
 
@@ -53,6 +54,7 @@ _DONE_WORDS = {
     A.COMPLETE: "completed",
     A.CLOSE: "closed",
     A.SIGN_OFF: "signed off",
+    A.REPLY: "replied to",
 }
 
 OPEN_STATES = frozenset({S.REPORTED, S.DISPATCHED, S.IN_PROGRESS, S.DONE, S.REWORK})

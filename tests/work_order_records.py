@@ -106,6 +106,8 @@ def leak(place_id: str = "demo-b1-u101", **kw: Any) -> DefectReport:
 
 
 def action(order_id: str, what: WorkOrderAction, **kw: Any) -> WorkOrderActionRecord:
+    if what in (WorkOrderAction.CLOSE, WorkOrderAction.REPLY):
+        kw.setdefault("note", "closed at the desk" if what is WorkOrderAction.CLOSE else "told the owner")
     return WorkOrderActionRecord(order_id, what, **kw)
 
 

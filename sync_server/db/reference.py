@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -91,6 +92,15 @@ def belongs_to(db: sqlite_utils.Database, *, kind: str, id: str, property_id: st
 def get_property(db: sqlite_utils.Database, *, property_id: str) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM properties WHERE id = ?", [property_id]))
     return rows[0] if rows else None
+
+
+def property_tz(db: sqlite_utils.Database, *, property_id: str, default: ZoneInfo) -> ZoneInfo:
+    """The property's own time zone: its "today", check slots, deadlines and findings are on its clock."""
+    row = db.execute("SELECT tz FROM properties WHERE id = ?", [property_id]).fetchone()
+    try:
+        return ZoneInfo(row[0]) if row else default
+    except (KeyError, ValueError):
+        return default
 
 
 def active_permits(db: sqlite_utils.Database, *, property_id: str) -> list[dict[str, Any]]:

@@ -79,7 +79,7 @@ def test_a_refused_work_order_action_is_said_in_the_users_language() -> None:
     board = OrdersBoard(ref=demo_ref(), save=saved, now=lambda: T0, user={"id": "u-maint", "role": "maintenance"})
     order = demo_ref().item("work_order", "wo1")
     assert order is not None
-    problem = board.act(order, WorkOrderAction.CLOSE)
+    problem = board.act(order, WorkOrderAction.CLOSE, note="no longer needed")
     assert problem is not None and problem.code == "workflow.role_not_allowed"
     assert problem_message(Translator("zh-Hant"), problem).startswith("工程維修無權對工單執行「關閉」")
     assert saved.records == []  # nothing saved

@@ -56,6 +56,8 @@ def leak(place="b1-f2-u203", category=DefectCategory.WATER_LEAKAGE, **kw):
 
 
 def act(order_id, action, **kw):
+    if action in (WorkOrderAction.CLOSE, WorkOrderAction.REPLY):
+        kw.setdefault("note", "closed at the desk")
     return WorkOrderActionRecord(order_id, action, **kw)
 
 
