@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 SERVER_CACHE_DIR = "server-photos"
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the server stores at most 1600-ish px JPEGs; anything far bigger is wrong
 RETRY_SECONDS = 30.0  # a failed fetch is not tried again before this, so redraws never hammer the server
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 # What a photo tile shows.
 READY, LOADING, OFFLINE, NOT_ON_SERVER, FAILED = "ready", "loading", "offline", "not_on_server", "failed"
@@ -80,12 +80,12 @@ class PhotoCache:
         return photo_paths(self.data_dir / SERVER_CACHE_DIR, sha256)
 
     def thumbnail(self, sha256: str) -> Path | None:
-        if not _SHA256.match(sha256):
+        if not _SHA256.fullmatch(sha256):
             return None
         return _first_file(photo_paths(self.data_dir, sha256)[1], self.server_paths(sha256)[1])
 
     def photo(self, sha256: str) -> Path | None:
-        if not _SHA256.match(sha256):
+        if not _SHA256.fullmatch(sha256):
             return None
         return _first_file(photo_paths(self.data_dir, sha256)[0], self.server_paths(sha256)[0])
 
@@ -106,7 +106,7 @@ class PhotoCache:
         return path
 
     def _get(self, sha256: str, suffix: str) -> bytes:
-        if not _SHA256.match(sha256):
+        if not _SHA256.fullmatch(sha256):
             raise PhotoUnavailable("photo.invalid_hash", "This photo reference is not a photo hash.")
         base, token = (self.store.server_url or "").rstrip("/"), self.store.token
         if not base or not token:
@@ -133,7 +133,7 @@ class PhotoCache:
         path = self.photo(sha256) if full else self.thumbnail(sha256)
         if path is not None:
             return PhotoState(READY, path)
-        if not _SHA256.match(sha256):
+        if not _SHA256.fullmatch(sha256):
             return PhotoState(FAILED, code="photo.invalid_hash")
         key = (sha256, full)
         with self._lock:

@@ -6,7 +6,7 @@ import os
 import re
 import uuid
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def uuid7(unix_ms: int, random_bytes: bytes | None = None) -> str:
@@ -24,4 +24,4 @@ def uuid7(unix_ms: int, random_bytes: bytes | None = None) -> str:
 
 
 def is_uuid(text: str) -> bool:
-    return bool(_UUID.match(text))
+    return bool(_UUID.fullmatch(text))

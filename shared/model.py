@@ -38,8 +38,8 @@ class MaxItems:
     count: int
 
 
-Id = Annotated[str, Pattern(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$", "an id of letters, digits, '-', '_', '.' or ':'")]
-Sha256 = Annotated[str, Pattern(r"^[0-9a-f]{64}$", "a SHA-256 hash in 64 lowercase hex digits")]
+Id = Annotated[str, Pattern(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}", "an id of letters, digits, '-', '_', '.' or ':'")]
+Sha256 = Annotated[str, Pattern(r"[0-9a-f]{64}", "a SHA-256 hash in 64 lowercase hex digits")]
 Name = Annotated[str, MaxLen(200)]
 Text = Annotated[str, MaxLen(4000)]
 Count = Annotated[int, Range(0, 10_000)]

@@ -129,11 +129,29 @@ def _parse_str(value: Any, where: str, constraints: tuple[Any, ...]) -> str:
     if len(value) > limit:
         raise _too_long(where, f"at most {limit} characters", {"max_chars": limit})
     for c in constraints:
-        if isinstance(c, Pattern) and not re.match(c.regex, value):
+        if isinstance(c, Pattern) and not re.fullmatch(c.regex, value):  # whole: "$" would let "id\n" through
             raise _wrong(where, c.hint, value)
     if "\x00" in value:
         raise _wrong(where, "text without NUL characters", "…")
+    if not is_encodable(value):
+        raise _wrong(where, "text without broken characters (a lone surrogate); type it again", "…")
     return value
+
+
+def is_encodable(text: str) -> bool:
+    """Whether text can be stored and sent as UTF-8: JSON's "\\ud800" escape decodes to a lone surrogate."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def ascii_number(text: str) -> int | None:
+    """A whole number in ASCII digits, or None (``str.isdigit`` also takes "²", which int() refuses, and "٣")."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
 
 
 def _wrong(where: str, expected: str, got: Any) -> ValidationProblem:

@@ -100,6 +100,7 @@ def _load_demo(settings: Settings) -> int:
 
 def _set_rules(settings: Settings, property_id: str, rectification_hours: int) -> int:
     from sync_server.db import orders, reference, transaction
+    from sync_server.properties import publish_property
 
     db = _open(settings)
     try:
@@ -108,6 +109,7 @@ def _set_rules(settings: Settings, property_id: str, rectification_hours: int) -
             return 1
         with transaction(db):
             orders.set_rectification_hours(db, property_id=property_id, hours=rectification_hours)
+            publish_property(db, property_id=property_id, settings=settings)  # phones show the new deadline
     finally:
         db.close()
     print(f"Property {property_id}: renovation violations must now be put right within {rectification_hours} hours.")

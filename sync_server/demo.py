@@ -10,6 +10,7 @@ import sqlite_utils
 from shared.model import PlaceKind, Role
 from sync_server import auth
 from sync_server.db import accounts, feed, reference, transaction
+from sync_server.properties import publish_property
 from sync_server.settings import Settings
 
 PASSWORD = "demo"
@@ -101,7 +102,8 @@ def load_demo(
     pid = property_id
     users = []
     with transaction(db):
-        _put(db, "property", {"id": pid, "name": "Harbour View Gardens", "tz": settings.tz_name}, pid)
+        if _put(db, "property", {"id": pid, "name": "Harbour View Gardens", "tz": settings.tz_name}, pid):
+            publish_property(db, property_id=pid, settings=settings)
         for place in _places(pid):
             _put(db, "place", place, pid)
         for key, role, name in ROLES:
@@ -134,13 +136,15 @@ def publish_user(db: sqlite_utils.Database, *, user: dict[str, Any]) -> None:
     feed.publish(db, scope=feed.property_scope(user["property_id"]), kind="user", entity_id=user["id"], data=data)
 
 
-def _put(db: sqlite_utils.Database, kind: str, row: dict[str, Any], pid: str) -> None:
+def _put(db: sqlite_utils.Database, kind: str, row: dict[str, Any], pid: str) -> bool:
     """Save and publish a reference row, only when it is new or changed (so a second load is silent)."""
     existing = reference.get(db, kind=kind, id=row["id"])
     if existing is not None and all(existing.get(k) == v for k, v in row.items()):
-        return
+        return False
     reference.save(db, kind=kind, row=row)
-    feed.publish(db, scope=feed.property_scope(pid), kind=kind, entity_id=row["id"], data=row)
+    if kind != "property":  # published with its rules
+        feed.publish(db, scope=feed.property_scope(pid), kind=kind, entity_id=row["id"], data=row)
+    return True
 
 
 def _must(user: dict[str, Any] | None) -> dict[str, Any]:

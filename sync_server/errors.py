@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from typing import Any
@@ -54,13 +55,23 @@ def status_for(error: PatrolError) -> int:
     return 400
 
 
+class SafeJSONResponse(JSONResponse):
+    """JSON that may quote what a client sent, lone surrogates included: those go out as JSON escapes."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
 def problem_response(status: int, code: str, message: str, detail: dict[str, Any] | None = None) -> JSONResponse:
     headers = {}
     if status == 429 and detail and "retry_after" in detail:
         headers["Retry-After"] = str(detail["retry_after"])
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse({"code": code, "message": message, "detail": detail or {}}, status, headers=headers)
+    return SafeJSONResponse({"code": code, "message": message, "detail": detail or {}}, status, headers=headers)
 
 
 async def _patrol_error(request: Request, exc: Exception) -> JSONResponse:

@@ -24,7 +24,7 @@ STORED_QUALITY = 88
 THUMB_EDGE = 320
 THUMB_QUALITY = 75
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class VerifiedPhoto:
 
 def check_hash_name(sha256: str) -> str:
     """A photo name must be a SHA-256 in lowercase hex: the only names ever used for files."""
-    if not _SHA256.match(sha256):
+    if not _SHA256.fullmatch(sha256):
         raise ValidationProblem(
             "photo.invalid_hash",
             "A photo is addressed by the SHA-256 of its bytes in 64 lowercase hex digits.",

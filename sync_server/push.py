@@ -11,25 +11,17 @@ from typing import Any
 import sqlite_utils
 
 from shared.errors import LimitProblem, PatrolError, PermissionProblem, ValidationProblem
-from shared.model import RecordType, photos_of
+from shared.model import photos_of
+from shared.parse import is_encodable
 from shared.rules import effective_time
 from shared.wire import PROTOCOL_VERSION, PushStatus, Record, content_hash, decode_record
-from sync_server import reconcile
-from sync_server.db import accounts, feed, photos, records, reference, savepoint, transaction
+from sync_server import reconcile, record_checks
+from sync_server.db import feed, photos, records, savepoint, transaction
 from sync_server.settings import Settings
 
 # Writers queue here rather than in SQLite's busy handler: a long batch must not time out the next one.
 _WRITE_LOCK = threading.Lock()
 PUSH_FIELDS = {"device_id", "protocol", "records"}
-# Which body field of which record type points at which kind of reference data.
-REFERENCES: dict[RecordType, list[tuple[str, str]]] = {
-    RecordType.PATROL_ROUND: [("route_id", "route")],
-    RecordType.CHECKPOINT_VISIT: [("checkpoint_id", "checkpoint")],
-    RecordType.DECORATION_CHECK: [("permit_id", "permit")],
-    RecordType.DEFECT_REPORT: [("place_id", "place")],
-    RecordType.OWNER_COMPLAINT: [("place_id", "place")],
-    RecordType.WORK_ORDER_ACTION: [("assignee_id", "user")],
-}
 
 
 def too_large(settings: Settings) -> LimitProblem:
@@ -88,7 +80,8 @@ def push_batch(
 
 
 def _result(record_id: Any, status: PushStatus, error: PatrolError | None = None) -> dict[str, Any]:
-    result: dict[str, Any] = {"id": record_id if isinstance(record_id, str) else None, "status": status.value}
+    echo = isinstance(record_id, str) and is_encodable(record_id)
+    result: dict[str, Any] = {"id": record_id if echo else None, "status": status.value}
     if error is not None:
         result.update(code=error.code, message=error.message)
         if error.detail:
@@ -115,7 +108,7 @@ def _push_one(
         earlier = records.stored_hash(db, id=record.id)
         if earlier is not None:
             return _repeat(record.id, earlier == digest)
-        _check_references(db, record=record, property_id=user["property_id"])
+        record_checks.check_record(db, record=record, user=user)
         with savepoint(db):
             if not _store(db, record=record, user=user, digest=digest, received_at=received_at):
                 return _repeat(record.id, records.stored_hash(db, id=record.id) == digest)
@@ -137,24 +130,6 @@ def _repeat(record_id: str, same: bool) -> dict[str, Any]:
             " Keep this one and ask a supervisor.",
         ),
     )
-
-
-def _check_references(db: sqlite_utils.Database, *, record: Record, property_id: str) -> None:
-    for field_name, kind in REFERENCES.get(record.type, []):
-        value = getattr(record.body, field_name, None)
-        if value is None:
-            continue
-        if kind == "user":
-            found = accounts.get_user(db, user_id=value)
-            ok = found is not None and found["property_id"] == property_id
-        else:
-            ok = reference.belongs_to(db, kind=kind, id=value, property_id=property_id)
-        if not ok:
-            raise ValidationProblem(
-                "record.unknown_reference",
-                f"body.{field_name}: there is no {kind} {value!r} in your property; sync to refresh your lists.",
-                {"field": f"body.{field_name}"},
-            )
 
 
 def _store(

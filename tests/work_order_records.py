@@ -123,3 +123,39 @@ def decoration_check(permit_id: str, slot: Slot, *violations: Violation) -> Deco
 
 
 SAND = Violation(ChecklistItem.NO_DISORDERLY_STACKING, "Sand piled in the corridor")
+
+
+def causal_order(records: list[tuple[str, dict[str, Any]]], rank: Any) -> list[tuple[str, dict[str, Any]]]:
+    """``(who, wire record)`` pairs, made in this order, re-sorted by ``rank`` as far as phones could send them so.
+
+    A phone names only what it made or pulled: a record comes after the records it names (its round, its
+    visit, what it corrects, the report that opened its order) and after what had moved that order (or the
+    order a named record acted on: a failed return visit opens a rework order) before it was made.
+    """
+    by_id = {raw["id"]: raw for _, raw in records}
+    ids = set(by_id)
+
+    def order_of(raw: dict[str, Any]) -> str | None:
+        return str(raw["body"].get("work_order_id") or "").removeprefix("wo-") or None
+
+    def named(raw: dict[str, Any]) -> set[str]:
+        body = raw["body"]
+        return {
+            r
+            for r in (raw.get("supersedes"), body.get("round_id"), body.get("checkpoint_visit_id"), order_of(raw))
+            if r in ids
+        }
+
+    needs: dict[str, set[str]] = {}
+    for i, (_, raw) in enumerate(records):
+        needs[raw["id"]] = set(named(raw))
+        for _, earlier in records[:i]:
+            if any(order_of(earlier) and order_of(earlier) == order_of(n) for n in [raw, *map(by_id.get, named(raw))]):
+                needs[raw["id"]].add(earlier["id"])
+    pending, done, ordered = sorted(records, key=rank), set(), []
+    while pending:
+        i = next(i for i, (_, raw) in enumerate(pending) if needs[raw["id"]] <= done)
+        who, raw = pending.pop(i)
+        ordered.append((who, raw))
+        done.add(raw["id"])
+    return ordered

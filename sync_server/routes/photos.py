@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from shared.errors import NotFoundProblem
+from shared.parse import ascii_number
 from sync_server import auth, errors
 from sync_server import photos as pipeline
 from sync_server.db import photos as photo_db
@@ -139,9 +140,9 @@ def get_thumbnail(sha256: Sha256, user: auth.CurrentUser, db: Db, settings: AppS
 
 
 async def _read_limited(request: Request, max_bytes: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise pipeline.too_large(int(declared), max_bytes)  # refuse before reading a byte of it
+    declared = ascii_number(request.headers.get("content-length", ""))
+    if declared is not None and declared > max_bytes:
+        raise pipeline.too_large(declared, max_bytes)  # refuse before reading a byte of it
     chunks, size = [], 0
     async for chunk in request.stream():  # the declared length may be absent (chunked) or lie
         size += len(chunk)

@@ -13,7 +13,7 @@ from shared.ids import uuid7
 from shared.model import RecordType, Role, WorkOrderAction, WorkOrderActionRecord, WorkOrderState
 from shared.rules import local_day
 from shared.workflow import allowed_actions
-from sync_server import auth, reconcile, schedule
+from sync_server import auth, reconcile, record_checks, schedule
 from sync_server.db import feed, findings, orders, recon_facts, transaction
 from sync_server.deps import AppSettings, Db
 from sync_server.routes.auth import Problem
@@ -63,7 +63,7 @@ class Log(BaseModel):
 class ActionRequest(BaseModel):
     action: WorkOrderAction
     note: Annotated[str, Field(max_length=4000)] = ""
-    assignee_id: str | None = None
+    assignee_id: Annotated[str | None, Field(max_length=64, description="a maintenance user of the property")] = None
 
 
 class SignOffRequest(BaseModel):
@@ -138,8 +138,13 @@ def act_on_order(
         raise ValidationProblem(
             "request.invalid", "Choose who the work order is dispatched to.", {"field": "assignee_id"}
         )
+    if request.assignee_id:
+        record_checks.check_assignee(
+            db, assignee_id=request.assignee_id, property_id=user["property_id"], field="assignee_id"
+        )
     now = settings.now()
     body = WorkOrderActionRecord(order_id, request.action, request.note, request.assignee_id)
+    body.check()  # the same rules as a phone's record: a close needs its reason
     with transaction(db):
         reconcile.apply_fact(
             db,

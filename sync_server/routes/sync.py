@@ -10,10 +10,12 @@ from starlette.concurrency import run_in_threadpool
 
 from shared.errors import ValidationProblem
 from shared.model import RecordType
+from shared.parse import ascii_number
 from shared.wire import PROTOCOL_VERSION, PushStatus
 from sync_server import auth, push, schedule
 from sync_server.db import feed
 from sync_server.deps import AppSettings, Db
+from sync_server.errors import SafeJSONResponse
 from sync_server.routes.auth import Problem
 
 router = APIRouter(tags=["sync"])
@@ -90,6 +92,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 @router.post(
     "/api/v1/sync/push",
     response_model=PushResponse,
+    response_class=SafeJSONResponse,  # a rejected record's message may quote what it sent
     response_model_exclude_unset=True,
     responses=PROBLEMS,
     openapi_extra={"requestBody": PUSH_BODY},
@@ -97,8 +100,8 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 async def push_records(request: Request, user: auth.CurrentUser, db: Db, settings: AppSettings) -> dict[str, Any]:
     """Store a batch of records; each gets its own status, and one bad record never fails the rest."""
     limit = settings.max_request_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    declared = ascii_number(request.headers.get("content-length", ""))
+    if declared is not None and declared > limit:
         raise push.too_large(settings)
     chunks, size = [], 0
     async for chunk in request.stream():  # the declared length may lie: count what really arrives
@@ -137,8 +140,9 @@ def pull_changes(
 def _cursor(since: str | None) -> int:
     if not since:
         return 0
-    if not since.isdigit() or len(since) > 18:
+    cursor = ascii_number(since) if len(since) <= 18 else None
+    if cursor is None:
         raise ValidationProblem(
             "sync.invalid_cursor", "The cursor must be one returned by an earlier pull.", {"field": "since"}
         )
-    return int(since)
+    return cursor

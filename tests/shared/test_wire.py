@@ -66,3 +66,17 @@ def test_bad_envelopes_are_refused(change, code):
     with pytest.raises(ValidationProblem) as caught:
         decode_record(defect_raw() | change)
     assert caught.value.code == code
+
+
+def test_numbers_are_read_only_from_ascii_digits() -> None:
+    from shared.parse import ascii_number
+
+    assert [ascii_number(t) for t in ("42", "²", "٣", "１", "", "4 2", "-1")] == [
+        42,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]

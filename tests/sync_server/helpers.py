@@ -64,30 +64,36 @@ PLACES = [f"demo-b{b}-u{f}0{u}" for b in (1, 2) for f in (1, 2, 3) for u in (1, 
     "demo-periphery",
     "demo-unloading",
 ]
-CHECKPOINTS = [f"demo-r1-cp{n}" for n in range(1, 8)] + [f"demo-r2-cp{n}" for n in range(1, 5)]
+CHECKPOINTS = {"demo-r1": [f"demo-r1-cp{n}" for n in range(1, 8)], "demo-r2": [f"demo-r2-cp{n}" for n in range(1, 5)]}
+
+
+def scan_code(checkpoint_id: str) -> str:
+    """The code printed on a demo checkpoint's label (sync_server.demo)."""
+    route, n = checkpoint_id.removeprefix("demo-").split("-cp")
+    return f"CP-DEMO-{route.upper()}-{int(n):02d}"
 
 
 def record_mix(count: int) -> list[dict[str, Any]]:
     """A realistic stream of one specialist's records: rounds with checkpoint visits, defects spread over
     places and categories, complaints and a few renovation checks, device_seq 1..count."""
     records: list[dict[str, Any]] = []
-    round_id = new_id()
+    round_id, route = "", "demo-r1"
     categories = list(DefectCategory)
     for seq in range(1, count + 1):
         at = (T0 + timedelta(minutes=seq)).isoformat()
         kind = seq % 20
         base = {"id": new_id(), "device_seq": seq, "recorded_at": at, "supersedes": None, "author_id": None}
-        if kind == 0:
-            round_id = base["id"]
-            body: dict[str, Any] = {"route_id": "demo-r1", "started_at": at}
+        if kind == 0 or not round_id:
+            round_id, route = base["id"], f"demo-r{seq % 2 + 1}"
+            body: dict[str, Any] = {"route_id": route, "started_at": at}
             records.append({**base, "type": "patrol_round", "body": body})
         elif kind < 10:
-            checkpoint = CHECKPOINTS[seq % len(CHECKPOINTS)]
+            checkpoint = CHECKPOINTS[route][seq % len(CHECKPOINTS[route])]
             body = {
                 "round_id": round_id,
                 "checkpoint_id": checkpoint,
                 "result": "ok",
-                "proof": {"method": "scanned", "code": "CP-" + checkpoint},
+                "proof": {"method": "scanned", "code": scan_code(checkpoint)},
             }
             records.append({**base, "type": "checkpoint_visit", "body": body})
         elif kind < 17:

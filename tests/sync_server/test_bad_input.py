@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -157,3 +158,38 @@ def test_another_propertys_supervisor_sees_none_of_our_data(client, token):
     client.post(PUSH, json=push_body(DEVICE, [defect(1)]), headers=bearer(token))
     theirs = client.get("/api/v1/sync/pull", headers=bearer(login(client, "other-supervisor"))).json()["changes"]
     assert theirs and all(not c["id"].startswith("demo") and c["kind"] != "record" for c in theirs)
+
+
+def test_a_lone_surrogate_rejects_only_its_own_record(client, token, server_db, before):
+    good = defect(1)
+    bad_text = defect(2, description="Leak \ud800 here")
+    bad_key = {**defect(3), "body": {**defect(3)["body"], "\udfff": 1}}
+    bad_author = defect(4, author_id="\ud800")
+    bad_id = {**defect(5), "id": "\ud800"}
+    records = [good, bad_text, bad_key, bad_author, bad_id]
+    # sent as the JSON escape "\ud800": valid JSON that decodes to a string UTF-8 cannot hold
+    raw = json.dumps(push_body(DEVICE, records)).encode("ascii")
+    response = client.post(PUSH, content=raw, headers={**bearer(token), "Content-Type": "application/json"})
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["accepted"] + ["rejected"] * 4
+    assert all(r["message"] for r in results[1:])
+    assert results[1]["detail"]["field"] == "body.description"
+    assert counts(server_db)["records"] == before["records"] + 1
+
+
+@pytest.mark.parametrize("since", ["²", "٣", "１２", "3\n"])
+def test_a_cursor_of_non_ascii_digits_is_refused(client, token, since):
+    check(client.get("/api/v1/sync/pull", params={"since": since}, headers=bearer(token)), 400, "sync.invalid_cursor")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("place_id", "demo-b1-u101\n"), ("photos", ["a" * 64 + "\n"]), ("place_id", "demo-b1-u101\u0660")],
+)
+def test_ids_and_hashes_match_whole(client, token, server_db, before, field, value):
+    record = defect(1)
+    record["body"][field] = value
+    result = client.post(PUSH, json=push_body(DEVICE, [record]), headers=bearer(token)).json()["results"][0]
+    assert (result["status"], result["code"]) == ("rejected", "record.invalid_field")
+    assert counts(server_db) == before

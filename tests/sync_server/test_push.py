@@ -78,7 +78,7 @@ def test_references_to_another_propertys_places_and_routes_are_rejected(client, 
     results = push(client, token, records).json()["results"]
     assert [r["status"] for r in results] == ["rejected"] * 3
     assert {r["code"] for r in results} == {"record.unknown_reference"}
-    assert results[0]["detail"] == {"field": "body.place_id"}
+    assert results[0]["detail"] == {"field": "body.place_id", "kind": "place"}
     assert count(server_db) == 0 and count(server_db, "feed WHERE kind = 'record'") == 0
 
 

@@ -21,7 +21,7 @@ from sync_server.db import open_db
 from sync_server.settings import CHEAP_ARGON2, Settings
 from tests.conftest import prepare_data_dir
 from tests.sync_server.test_reconcile import dump, push_each
-from tests.work_order_records import Phone, action, leak, visit
+from tests.work_order_records import Phone, action, causal_order, leak, visit
 
 TZ = ZoneInfo("Asia/Shanghai")
 MAINTENANCE = "user-demo-maintenance"
@@ -154,8 +154,10 @@ def test_a_late_report_replays_from_the_rest_point_before_it_and_ends_as_if_in_o
     joined = server_db.execute("SELECT data FROM work_orders WHERE id = ?", [f"wo-{days[late_day][0]}"]).fetchone()
     assert late[1]["id"] in joined[0]
 
-    in_order = sorted([*records, late], key=lambda r: (r[1]["recorded_at"], r[1]["id"]))
-    for name, arrival, forget in (("in_order", in_order, False), ("reversed_restarting", in_order[::-1], True)):
+    by_time = [*records, late]
+    in_order = causal_order(by_time, rank=lambda r: (r[1]["recorded_at"], r[1]["id"]))
+    backwards = causal_order(by_time, rank=lambda r: -by_time.index(r))
+    for name, arrival, forget in (("in_order", in_order, False), ("backwards_restarting", backwards, True)):
         other = Settings(data_dir=tmp_path / name, argon2=CHEAP_ARGON2, now=clock.now)
         prepare_data_dir(other)
         with TestClient(create_app(other)) as second:

@@ -57,7 +57,7 @@ def test_a_late_synced_check_resolves_the_missed_slot(phones, clock):
 def walk(phone: Phone, route: str, checkpoints: list[int], at: datetime) -> dict:
     patrol = phone.send(PatrolRound(route, at, at + timedelta(minutes=30)), at)
     for n in checkpoints:
-        proof = Proof(PresenceProof.SCANNED, code=f"CP-{n}")
+        proof = Proof(PresenceProof.SCANNED, code=f"CP-DEMO-{route.removeprefix('demo-').upper()}-{n:02d}")
         phone.send(CheckpointVisit(patrol["id"], f"{route}-cp{n}", CheckpointResult.OK, proof), at)
     return patrol
 

@@ -1,0 +1,20 @@
+"""What phones learn of their property: its name, time zone and the deadline rules it sets for itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from sync_server.db import feed, orders, reference
+from sync_server.settings import Settings
+
+
+def publish_property(db: sqlite_utils.Database, *, property_id: str, settings: Settings) -> dict[str, Any]:
+    """Publish the property with its rules, so phones show deadlines from them and never from constants."""
+    row = reference.get_property(db, property_id=property_id)
+    assert row is not None, property_id
+    hours = orders.rectification_hours(db, property_id=property_id, default=settings.rectification_hours)
+    data = {**row, "rectification_hours": hours}
+    feed.publish(db, scope=feed.property_scope(property_id), kind="property", entity_id=property_id, data=data)
+    return data
