@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -14,7 +15,7 @@ from shared.model import RecordType, Role, WorkOrderAction, WorkOrderActionRecor
 from shared.rules import local_day
 from shared.workflow import allowed_actions
 from sync_server import auth, reconcile, record_checks, schedule
-from sync_server.db import feed, findings, orders, recon_facts, transaction
+from sync_server.db import feed, findings, orders, recon_facts, reference, transaction
 from sync_server.deps import AppSettings, Db
 from sync_server.routes.auth import Problem
 
@@ -70,6 +71,11 @@ class SignOffRequest(BaseModel):
     note: Annotated[str, Field(max_length=4000)] = ""
 
 
+def _zone(db: Any, user: dict[str, Any], settings: Any) -> ZoneInfo:
+    """Times are shown on the clock of the reader's property."""
+    return reference.property_tz(db, property_id=user["property_id"], default=settings.tz)
+
+
 def _visible(user: dict[str, Any], scopes: list[str]) -> bool:
     return user["role"] in auth.SUPERVISING_ROLES or bool(set(feed.scopes_for(user)) & set(scopes))
 
@@ -108,7 +114,7 @@ def list_orders(
     found = [_with_view(r["data"], user, now) for r in rows if _visible(user, r["scopes"])]
     if overdue is not None:
         found = [o for o in found if o["overdue"] is overdue]
-    return {"orders": found, "now": now.astimezone(settings.tz).isoformat()}
+    return {"orders": found, "now": now.astimezone(_zone(db, user, settings)).isoformat()}
 
 
 def _get_visible(db: Any, user: dict[str, Any], order_id: str) -> dict[str, Any]:
@@ -188,7 +194,7 @@ def list_findings(
         found = [
             f for f in found if f["owner_id"] == user["id"] or (not f["owner_id"] and f["owner_role"] == user["role"])
         ]
-    return {"findings": found, "now": settings.now().astimezone(settings.tz).isoformat()}
+    return {"findings": found, "now": settings.now().astimezone(_zone(db, user, settings)).isoformat()}
 
 
 @router.get("/api/v1/log", response_model=Log, responses=PROBLEMS)
@@ -201,7 +207,8 @@ def patrol_log(
     place: Annotated[str | None, Query(max_length=100, description="a place id")] = None,
 ) -> dict[str, Any]:
     """The patrol and inspection log of a day: every field record, by person and place; others see their own."""
-    the_day = day or local_day(settings.now(), settings.tz)
+    zone = _zone(db, user, settings)
+    the_day = day or local_day(settings.now(), zone)
     if user["role"] not in auth.SUPERVISING_ROLES:
         person = user["id"]
     facts = recon_facts.facts_of_day(
@@ -215,7 +222,7 @@ def patrol_log(
     entries = [
         {
             **{k: f[k] for k in LogEntry.model_fields if k in f},
-            "at": datetime.fromisoformat(f["effective_at"]).astimezone(settings.tz).isoformat(),
+            "at": datetime.fromisoformat(f["effective_at"]).astimezone(zone).isoformat(),
             "day": f["local_day"],
         }
         for f in facts
