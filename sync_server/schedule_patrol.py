@@ -64,7 +64,9 @@ def rounds_of(db: sqlite_utils.Database, window: Window) -> list[Round]:
         day = window.day_of(first["effective_at"])
         if not window.covers(day):
             continue  # started before the window: an earlier refresh judged it
-        latest = max([v for v in chain if v["id"] not in superseded] or chain, key=lambda v: (v["effective_at"], v["id"]))
+        latest = max(
+            [v for v in chain if v["id"] not in superseded] or chain, key=lambda v: (v["effective_at"], v["id"])
+        )
         rounds.append(
             Round(
                 id=first_id,
@@ -124,7 +126,9 @@ def _checkpoints_skipped(
         route = routes.get(patrol.route_id)
         if route is None or (not patrol.finished and window.now < day_ends_at(patrol.day, window.tz)):
             continue  # still under way
-        on_route = sorted((c for c in checkpoints.values() if c["route_id"] == route["id"]), key=lambda c: c["position"])
+        on_route = sorted(
+            (c for c in checkpoints.values() if c["route_id"] == route["id"]), key=lambda c: c["position"]
+        )
         for checkpoint in on_route:
             if checkpoint["id"] in visited.get(patrol.id, set()):
                 continue
