@@ -51,13 +51,6 @@ def window_of(db: sqlite_utils.Database, *, property_id: str, settings: Settings
     return Window(property_id=property_id, tz=tz, now=now, days=days)
 
 
-def compute_findings(
-    db: sqlite_utils.Database, *, property_id: str, settings: Settings, now: datetime
-) -> list[dict[str, Any]]:
-    window = window_of(db, property_id=property_id, settings=settings, now=now)
-    return _compute(db, window)
-
-
 def _compute(db: sqlite_utils.Database, window: Window) -> list[dict[str, Any]]:
     found = _missed_checks(db, window) + patrol_findings(db, window) + order_findings(db, window)
     found += _clock_findings(db, window)
