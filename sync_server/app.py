@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 
-from sync_server import __version__, errors
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from sync_server import __version__, errors, schedule
 from sync_server.db import migrate, open_db
 from sync_server.deps import get_db, get_settings
 from sync_server.routes import auth, devices, health, photos, review, sync
@@ -14,6 +20,39 @@ __all__ = ["create_app", "get_db", "get_settings"]
 
 # Each area's router; add yours here with its import above.
 ROUTERS = [health.router, auth.router, devices.router, sync.router, photos.router, review.router]
+log = logging.getLogger(__name__)
+
+
+def refresh_all(settings: Settings) -> None:
+    """One tick of the findings clock, on its own connection."""
+    db = open_db(settings.db_path)
+    try:
+        schedule.tick(db, settings)
+    finally:
+        db.close()
+
+
+async def _tick_forever(settings: Settings) -> None:
+    while True:
+        await asyncio.sleep(settings.findings_tick_seconds)
+        try:
+            await run_in_threadpool(refresh_all, settings)
+        except Exception:  # a locked database or a bad row: try again next tick, never stop the clock
+            log.exception("the findings tick failed")
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Findings are recorded when they fall due, by a periodic tick, not only when someone looks."""
+    settings: Settings = app.state.settings
+    task = asyncio.create_task(_tick_forever(settings)) if settings.findings_tick_seconds > 0 else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -27,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
         title="Patrol sync server",
         version=__version__,
         description="Receives field records from phones, reconciles them into work orders, serves changes back.",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     errors.install(app)

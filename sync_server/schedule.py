@@ -1,89 +1,85 @@
 """What was due and what was missed: findings from the schedules, the stored facts and the orders, at an injected now.
 
 Due: two checks a day of every active renovation permit, one walk a day of every patrol route
-(every checkpoint of it), every deadline of every work order. A finding names who owns it
-(``owner_id``, or ``owner_role`` when the schedule has no named person). Findings are stored and
-published to the feed (kind ``finding``) so supervisors get them in their pull. Schedules count
-from the first day the server looked at them (``schedule_start``), so a new install is not flooded
-with "misses" from before it existed.
+(every checkpoint of it, and a defect report for every issue found), every deadline of every work
+order, a follow-up check after a renovation violation. A finding names who owns it (``owner_id``,
+or ``owner_role`` when the schedule has no named person). Findings are stored and published to the
+feed (kind ``finding``) so supervisors get them in their pull. Days are the property's own (its time
+zone). Schedules count from the first day the server looked at them (``schedule_start``), so a new
+install is not flooded with "misses" from before it existed.
+
+The server's periodic ``tick`` refreshes every property, so findings are recorded when they fall due,
+not when someone looks. Each refresh covers every day since the last one it covered (at most
+``MAX_DAYS``), so the misses of a week nobody looked at are still recorded.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from shared.model import RecordType, Role
-from shared.rules import day_ends_at, decoration_slots_due, local_day, slot_ends_at
-from sync_server.db import feed, findings, orders, recon_facts, reference, transaction
+from shared.rules import decoration_slots_due, local_day, slot_ends_at
+from sync_server.db import feed, findings, recon_facts, reference, transaction
+from sync_server.schedule_orders import order_findings
+from sync_server.schedule_patrol import patrol_findings
+from sync_server.schedule_window import Window, finding
 from sync_server.settings import Settings
 
-WINDOW_DAYS = 7  # schedules are re-checked this far back; older findings stay as they were
+RECHECK_DAYS = 7  # always re-judged, so a record synced late still resolves what it fulfils
+MAX_DAYS = 62  # at most this far back after a long silence: bounds the work of one refresh
 REFRESH_EVERY = timedelta(minutes=1)
 OVERSEERS = ("supervisor", "admin")
+log = logging.getLogger(__name__)
 
 
-def compute_findings(
-    db: sqlite_utils.Database, *, property_id: str, settings: Settings, now: datetime
-) -> list[dict[str, Any]]:
-    tz = settings.tz
+def window_of(db: sqlite_utils.Database, *, property_id: str, settings: Settings, now: datetime) -> Window:
+    """From the last day refreshed (or a week ago, if later refreshes came since) to today, on the property's clock."""
+    tz = reference.property_tz(db, property_id=property_id, default=settings.tz)
     today = local_day(now, tz)
-    start = findings.schedule_start(db, property_id=property_id, today=today.isoformat())
-    days = [today - timedelta(days=n) for n in range(WINDOW_DAYS - 1, -1, -1)]
-    days = [d for d in days if d.isoformat() >= start] or [today]
-    facts = recon_facts.facts_of_day(
-        db,
-        property_id=property_id,
-        days=[d.isoformat() for d in days],
-        types=[RecordType.PATROL_ROUND.value, RecordType.DECORATION_CHECK.value],
-    )
-    gone = recon_facts.superseded_among(db, ids=[f["id"] for f in facts])
-    facts = [f for f in facts if f["id"] not in gone]
-    found: list[dict[str, Any]] = []
-    found += _missed_checks(db, property_id, facts, days, now, settings)
-    found += _missed_patrols(db, property_id, facts, days, now, settings)
-    found += _order_findings(db, property_id, days[0], now)
-    found += _clock_findings(db, property_id, days, settings)
-    for finding in found:
-        finding["property_id"] = property_id
+    first = today - timedelta(days=RECHECK_DAYS - 1)
+    last_covered = findings.refreshed_through(db, property_id=property_id)
+    if last_covered is not None:
+        first = min(first, date.fromisoformat(last_covered))
+    first = max(first, today - timedelta(days=MAX_DAYS - 1))
+    start = date.fromisoformat(findings.schedule_start(db, property_id=property_id, today=today.isoformat()))
+    first = min(max(first, start), today)
+    days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
+    return Window(property_id=property_id, tz=tz, now=now, days=days)
+
+
+def _compute(db: sqlite_utils.Database, window: Window) -> list[dict[str, Any]]:
+    found = _missed_checks(db, window) + patrol_findings(db, window) + order_findings(db, window)
+    found += _clock_findings(db, window)
+    for item in found:
+        item["property_id"] = window.property_id
     return sorted(found, key=lambda f: f["id"])
 
 
-def _finding(kind: str, key: str, day: date, message: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": f"{kind}:{key}",
-        "kind": kind,
-        "day": day.isoformat(),
-        "message": message,
-        "owner_id": fields.pop("owner_id", None),
-        "owner_role": fields.pop("owner_role", None),
-        "at": fields.get("due_at") or day.isoformat(),  # when it became a miss, for sorting and display
-        **fields,
-    }
-
-
-def _missed_checks(
-    db: sqlite_utils.Database,
-    property_id: str,
-    facts: list[dict[str, Any]],
-    days: list[date],
-    now: datetime,
-    settings: Settings,
-) -> list[dict[str, Any]]:
-    done = {(f["permit_id"], f["local_day"], f["slot"]) for f in facts if f["type"] == "decoration_check"}
+def _missed_checks(db: sqlite_utils.Database, window: Window) -> list[dict[str, Any]]:
+    checks = recon_facts.facts_between(
+        db,
+        property_id=window.property_id,
+        start=window.start,
+        end=window.end,
+        types=[RecordType.DECORATION_CHECK.value],
+    )
+    corrected = recon_facts.superseded_among(db, ids=[c["id"] for c in checks])
+    done = {(c["permit_id"], window.day_of(c["effective_at"]), c["slot"]) for c in checks if c["id"] not in corrected}
     found = []
-    for permit in reference.active_permits(db, property_id=property_id):
-        for day in days:
+    for permit in reference.active_permits(db, property_id=window.property_id):
+        for day in window.days:
             if not permit["starts_on"] <= day.isoformat() <= permit["ends_on"]:
                 continue
             for _, slot in decoration_slots_due(day):
-                ends = slot_ends_at(day, slot, settings.tz)
-                if now < ends or (permit["id"], day.isoformat(), slot.value) in done:
+                ends = slot_ends_at(day, slot, window.tz)
+                if window.now < ends or (permit["id"], day, slot.value) in done:
                     continue
                 found.append(
-                    _finding(
+                    finding(
                         "decoration.check_missed",
                         f"{permit['id']}:{day.isoformat()}:{slot.value}",
                         day,
@@ -98,132 +94,18 @@ def _missed_checks(
     return found
 
 
-def _missed_patrols(
-    db: sqlite_utils.Database,
-    property_id: str,
-    facts: list[dict[str, Any]],
-    days: list[date],
-    now: datetime,
-    settings: Settings,
-) -> list[dict[str, Any]]:
-    rounds = [f for f in facts if f["type"] == "patrol_round"]
-    visited: dict[str, set[str]] = {}
-    for visit in recon_facts.facts_of_rounds(db, round_ids=[r["id"] for r in rounds]):
-        visited.setdefault(visit["round_id"], set()).add(visit["checkpoint_id"])
-    checkpoints: dict[str, list[dict[str, Any]]] = {}
-    for checkpoint in reference.all_of(db, kind="checkpoint", property_id=property_id):
-        checkpoints.setdefault(checkpoint["route_id"], []).append(checkpoint)
+def _clock_findings(db: sqlite_utils.Database, window: Window) -> list[dict[str, Any]]:
     found = []
-    for route in reference.all_of(db, kind="route", property_id=property_id):
-        for day in days:
-            ends = day_ends_at(day, settings.tz)
-            walked = [r for r in rounds if r["route_id"] == route["id"] and r["local_day"] == day.isoformat()]
-            if not walked and now >= ends:
-                found.append(
-                    _finding(
-                        "patrol.route_missed",
-                        f"{route['id']}:{day.isoformat()}",
-                        day,
-                        f"The patrol route '{route['name']}' was not walked on {day.isoformat()}.",
-                        owner_id=route["assigned_to"],
-                        route_id=route["id"],
-                        due_at=ends.isoformat(),
-                    )
-                )
-            for patrol in walked:
-                if patrol["body"].get("finished_at") is None and now < ends:
-                    continue  # still under way
-                for checkpoint in sorted(checkpoints.get(route["id"], []), key=lambda c: c["position"]):
-                    if checkpoint["id"] in visited.get(patrol["id"], set()):
-                        continue
-                    found.append(
-                        _finding(
-                            "patrol.checkpoint_skipped",
-                            f"{patrol['id']}:{checkpoint['id']}",
-                            day,
-                            f"{checkpoint['name']} of '{route['name']}' was skipped in the round of {day.isoformat()}.",
-                            owner_id=patrol["author_id"],
-                            route_id=route["id"],
-                            round_id=patrol["id"],
-                            checkpoint_id=checkpoint["id"],
-                            place_id=checkpoint["place_id"],
-                        )
-                    )
-    return found
-
-
-def _order_findings(
-    db: sqlite_utils.Database, property_id: str, window_start: date, now: datetime
-) -> list[dict[str, Any]]:
-    found = []
-    for row in orders.list_orders(db, property_id=property_id, limit=1_000_000):
-        order = row["data"]
-        for deadline in order["deadlines"]:
-            due = datetime.fromisoformat(deadline["due_at"])
-            met = datetime.fromisoformat(deadline["met_at"]) if deadline["met_at"] else None
-            late = met > due if met else now > due
-            if not late or (met is not None and due.date() < window_start):
-                continue
-            kind = "return_visit.late" if deadline["name"] == "return_visit" else "order.overdue"
-            owner_id, owner_role = _deadline_owner(order, deadline)
-            what = "return visit" if kind == "return_visit.late" else f"{deadline['name'].replace('_', ' ')} deadline"
-            state = f"met late at {deadline['met_at']}" if met else "not met yet"
-            found.append(
-                _finding(
-                    kind,
-                    f"{order['id']}:{deadline['name']}",
-                    due.date(),
-                    f"{order['number']}: the {what} was due {deadline['due_at']}, {state}.",
-                    owner_id=owner_id,
-                    owner_role=owner_role,
-                    work_order_id=order["id"],
-                    number=order["number"],
-                    deadline=deadline["name"],
-                    place_id=order["place_id"],
-                    due_at=deadline["due_at"],
-                    met_at=deadline["met_at"],
-                )
-            )
-        if order["permit_flagged"] and order["kind"] == "rectification":
-            found.append(
-                _finding(
-                    "permit.repeated_violations",
-                    str(order["permit_id"]),
-                    datetime.fromisoformat(order["reported_at"]).date(),
-                    f"Renovation permit {order['permit_id']} had violations on {order['violation_checks']} checks:"
-                    " take corrective and preventive measures.",
-                    owner_role=Role.SITE_SUPERVISOR.value,
-                    permit_id=order["permit_id"],
-                    place_id=order["place_id"],
-                    work_order_id=order["id"],
-                    number=order["number"],
-                )
-            )
-    return found
-
-
-def _deadline_owner(order: dict[str, Any], deadline: dict[str, Any]) -> tuple[str | None, str | None]:
-    """Who must act: the visit's specialist, the assignee, or the supervisors for an undispatched order."""
-    if deadline["assignee_id"]:
-        return deadline["assignee_id"], None
-    if deadline["name"] == "rectification":
-        return (order["reporter_ids"] or [None])[0], Role.SITE_SUPERVISOR.value
-    if order["assignee_id"] and deadline["name"] != "notice":
-        return order["assignee_id"], None
-    return None, Role.SUPERVISOR.value
-
-
-def _clock_findings(
-    db: sqlite_utils.Database, property_id: str, days: list[date], settings: Settings
-) -> list[dict[str, Any]]:
-    found = []
-    for fact in recon_facts.facts_of_day(db, property_id=property_id, days=[d.isoformat() for d in days]):
+    types = [t.value for t in RecordType]
+    for fact in recon_facts.facts_between(
+        db, property_id=window.property_id, start=window.start, end=window.end, types=types
+    ):
         if fact["clock_flag"]:
             found.append(
-                _finding(
+                finding(
                     "record.clock_suspect",
                     fact["id"],
-                    date.fromisoformat(fact["local_day"]),
+                    window.day_of(fact["effective_at"]),
                     f"A {fact['type'].replace('_', ' ')} claimed an implausible time ({fact['clock_flag']});"
                     " its deadlines run from when the server received it. Check the phone's clock.",
                     owner_id=fact["author_id"],
@@ -247,26 +129,28 @@ def refresh_findings(
 ) -> list[dict[str, Any]]:
     """Recompute the findings of the window, store and publish what changed; call inside a transaction."""
     now = now or settings.now()
-    window_start = (local_day(now, settings.tz) - timedelta(days=WINDOW_DAYS - 1)).isoformat()
-    new = compute_findings(db, property_id=property_id, settings=settings, now=now)
-    old = {row["id"]: row for row in findings.findings_from(db, property_id=property_id, day_from=window_start)}
-    for finding in new:
-        scopes = finding_scopes(property_id, finding)
-        before = old.pop(finding["id"], None)
-        if before is not None and before["data"] == finding and before["scopes"] == scopes:
+    window = window_of(db, property_id=property_id, settings=settings, now=now)
+    new = _compute(db, window)
+    old = {r["id"]: r for r in findings.findings_from(db, property_id=property_id, day_from=window.days[0].isoformat())}
+    # an order's deadline due before the window is still judged (it may be met yet): compare with what is stored
+    old_ids = set(old)
+    old |= {r["id"]: r for r in findings.findings_by_ids(db, ids=[f["id"] for f in new if f["id"] not in old_ids])}
+    for item in new:
+        scopes = finding_scopes(property_id, item)
+        before = old.pop(item["id"], None)
+        if before is not None and before["data"] == item and before["scopes"] == scopes:
             continue
-        findings.save_finding(db, data=finding, scopes=scopes)
+        findings.save_finding(db, data=item, scopes=scopes)
         for scope in scopes:
-            feed.publish(db, scope=scope, kind="finding", entity_id=finding["id"], data=finding)
+            feed.publish(db, scope=scope, kind="finding", entity_id=item["id"], data=item)
         for scope in set(before["scopes"] if before else []) - set(scopes):
-            feed.publish(
-                db, scope=scope, kind="finding", entity_id=finding["id"], data={"id": finding["id"]}, deleted=True
-            )
+            feed.publish(db, scope=scope, kind="finding", entity_id=item["id"], data={"id": item["id"]}, deleted=True)
     for gone in old.values():  # resolved: a late record filled the slot, or a correction changed the facts
         findings.delete_finding(db, id=gone["id"])
         for scope in gone["scopes"]:
             feed.publish(db, scope=scope, kind="finding", entity_id=gone["id"], data={"id": gone["id"]}, deleted=True)
     findings.mark_findings_refreshed(db, property_id=property_id, at=now)
+    findings.mark_refreshed_through(db, property_id=property_id, day=window.days[-1].isoformat())
     return new
 
 
@@ -278,3 +162,19 @@ def refresh_if_due(db: sqlite_utils.Database, *, property_id: str, settings: Set
         return
     with transaction(db):
         refresh_findings(db, property_id=property_id, settings=settings, now=now)
+
+
+def tick(db: sqlite_utils.Database, settings: Settings, now: datetime | None = None) -> dict[str, int]:
+    """Refresh the findings of every property, one transaction each; return how many each has now.
+
+    The server calls this every ``settings.findings_tick_seconds``; one property failing does not stop the others.
+    """
+    now = now or settings.now()
+    counts = {}
+    for property_id in findings.property_ids(db):
+        try:
+            with transaction(db):
+                counts[property_id] = len(refresh_findings(db, property_id=property_id, settings=settings, now=now))
+        except Exception:
+            log.exception("refreshing the findings of property %s failed", property_id)
+    return counts

@@ -53,7 +53,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def settings(tmp_path: Path, clock: FakeClock) -> Settings:
     """Settings on a fresh data dir (migrated, demo loaded) with cheap password hashing and the fake clock."""
-    settings = Settings(data_dir=tmp_path / "server", argon2=CHEAP_ARGON2, now=clock.now)
+    settings = Settings(data_dir=tmp_path / "server", argon2=CHEAP_ARGON2, now=clock.now, findings_tick_seconds=0)
     prepare_data_dir(settings)
     return settings
 

@@ -31,7 +31,13 @@ MIGRATIONS: list[tuple[str, str]] = [
             day TEXT NOT NULL
         );
         """,
-    )
+    ),
+    (
+        "0002_refreshed_through",
+        # the last property day the findings were computed for: the next refresh starts there, so days
+        # nobody looked at are still covered
+        "ALTER TABLE schedule_start ADD COLUMN refreshed_through TEXT",
+    ),
 ]
 
 
@@ -45,6 +51,17 @@ def findings_from(db: sqlite_utils.Database, *, property_id: str, day_from: str)
             "SELECT * FROM findings WHERE property_id = ? AND day >= ? ORDER BY day, kind, id", [property_id, day_from]
         )
     )
+    for row in rows:
+        row["data"] = json.loads(row["data"])
+        row["scopes"] = json.loads(row["scopes"])
+    return rows
+
+
+def findings_by_ids(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for n in range(0, len(ids), 500):
+        chunk = ids[n : n + 500]
+        rows += db.query(f"SELECT * FROM findings WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
     for row in rows:
         row["data"] = json.loads(row["data"])
         row["scopes"] = json.loads(row["scopes"])
@@ -106,3 +123,18 @@ def schedule_start(db: sqlite_utils.Database, *, property_id: str, today: str) -
     )
     row = db.execute("SELECT day FROM schedule_start WHERE property_id = ?", [property_id]).fetchone()
     return str(row[0])
+
+
+def refreshed_through(db: sqlite_utils.Database, *, property_id: str) -> str | None:
+    """The last property day a refresh covered (None before the first)."""
+    row = db.execute("SELECT refreshed_through FROM schedule_start WHERE property_id = ?", [property_id]).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+def mark_refreshed_through(db: sqlite_utils.Database, *, property_id: str, day: str) -> None:
+    db.execute("UPDATE schedule_start SET refreshed_through = ? WHERE property_id = ?", [day, property_id])
+
+
+def property_ids(db: sqlite_utils.Database) -> list[str]:
+    """Every property the schedules run for."""
+    return [str(r[0]) for r in db.execute("SELECT id FROM properties ORDER BY id").fetchall()]

@@ -7,6 +7,7 @@ log search by; ``body`` is the record's body as ``orders.body_text`` stores it.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -103,6 +104,49 @@ def facts_of_rounds(db: sqlite_utils.Database, *, round_ids: list[str]) -> list[
     if not round_ids:
         return []
     return facts_where(db, f"round_id IN ({', '.join('?' for _ in round_ids)})", list(round_ids))
+
+
+def facts_between(
+    db: sqlite_utils.Database, *, property_id: str, start: datetime, end: datetime, types: list[str]
+) -> list[dict[str, Any]]:
+    """Facts of some types that happened in [start, end), oldest first.
+
+    By time, not by the stored ``local_day``: the schedules count days on the property's own clock,
+    which need not be the zone a fact's day was indexed in. That day is never more than two days off,
+    so it still narrows the search through its index.
+    """
+    lo, hi = (start - timedelta(days=2)).date().isoformat(), (end + timedelta(days=2)).date().isoformat()
+    where = (
+        f"property_id = ? AND local_day BETWEEN ? AND ? AND type IN ({', '.join('?' for _ in types)})"
+        " AND effective_at >= ? AND effective_at < ?"
+    )
+    return facts_where(db, where, [property_id, lo, hi, *types, _utc(start), _utc(end)])
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")  # as effective_at is stored: it sorts as text
+
+
+def versions_of(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, Any]]:
+    """These facts and every fact linked to them by corrections (``supersedes``), either way, transitively."""
+    found: dict[str, dict[str, Any]] = {}
+    asked: set[str] = set()
+    frontier = set(ids)
+    while frontier:
+        asked |= frontier
+        marks = ", ".join("?" for _ in frontier)
+        for row in facts_where(db, f"id IN ({marks}) OR supersedes IN ({marks})", [*frontier, *frontier]):
+            found[row["id"]] = row
+        linked = {r["id"] for r in found.values()} | {r["supersedes"] for r in found.values() if r["supersedes"]}
+        frontier = linked - asked
+    return sorted(found.values(), key=lambda r: (r["effective_at"], r["id"]))
+
+
+def facts_naming_visits(db: sqlite_utils.Database, *, visit_ids: list[str]) -> list[dict[str, Any]]:
+    """Facts (defect reports) that name one of these checkpoint visits."""
+    if not visit_ids:
+        return []
+    return facts_where(db, f"visit_id IN ({', '.join('?' for _ in visit_ids)})", list(visit_ids))
 
 
 def facts_where(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.model import CheckpointResult, CheckpointVisit, PatrolRound, PresenceProof, Proof, Slot, WorkOrderAction
+from shared.model import Slot, WorkOrderAction
+from tests.sync_server.app_patrol import walk
 from tests.work_order_records import Phone, action, decoration_check, leak
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -54,26 +55,42 @@ def test_a_late_synced_check_resolves_the_missed_slot(phones, clock):
     assert key not in site.of_kind("finding")
 
 
-def walk(phone: Phone, route: str, checkpoints: list[int], at: datetime) -> dict:
-    patrol = phone.send(PatrolRound(route, at, at + timedelta(minutes=30)), at)
-    for n in checkpoints:
-        proof = Proof(PresenceProof.SCANNED, code=f"CP-DEMO-{route.removeprefix('demo-').upper()}-{n:02d}")
-        phone.send(CheckpointVisit(patrol["id"], f"{route}-cp{n}", CheckpointResult.OK, proof), at)
-    return patrol
+def test_a_fully_walked_patrol_has_no_skipped_checkpoint(phones, clock):
+    spec = phones["specialist"]
+    run = walk(spec, "demo-r1", [1, 2, 3, 4, 5, 6, 7], clock.now)  # start, seven visits, finish: as the app does
+    assert run.finished and len(run.visit_ids) == 7
+    assert findings(spec, kind="patrol.checkpoint_skipped") == []
+    clock.set(datetime(2026, 11, 23, 16, 0, tzinfo=UTC))  # midnight in Shanghai: the day is over
+    assert findings(phones["supervisor"], kind="patrol.checkpoint_skipped") == []
+    missed = findings(spec, kind="patrol.route_missed")
+    assert [f["route_id"] for f in missed] == ["demo-r2"]  # demo-r1 counts as walked
 
 
 def test_a_route_not_walked_and_a_checkpoint_skipped_are_findings_of_the_specialist(phones, clock):
     spec = phones["specialist"]
-    patrol = walk(spec, "demo-r1", [1, 2, 3, 4, 5, 7], local(clock))  # checkpoint 6 skipped
+    run = walk(spec, "demo-r1", [1, 2, 3, 4, 5, 7], clock.now)  # checkpoint 6 passed by
     skipped = findings(spec, kind="patrol.checkpoint_skipped")
     assert [(f["round_id"], f["checkpoint_id"], f["owner_id"]) for f in skipped] == [
-        (patrol["id"], "demo-r1-cp6", "user-demo-specialist")
+        (run.round_id, "demo-r1-cp6", "user-demo-specialist")
     ]
     assert findings(spec, kind="patrol.route_missed") == []  # the day is not over
     clock.set(datetime(2026, 11, 23, 16, 0, tzinfo=UTC))  # midnight in Shanghai
     missed = findings(spec, kind="patrol.route_missed")
     assert [(f["route_id"], f["day"], f["owner_id"]) for f in missed] == [
         ("demo-r2", "2026-11-23", "user-demo-specialist")
+    ]
+    assert "patrol.checkpoint_skipped:" + run.round_id + ":demo-r1-cp6" in phones["supervisor"].of_kind("finding")
+
+
+def test_an_unfinished_round_is_judged_when_its_day_is_over(phones, clock):
+    spec = phones["specialist"]
+    run = walk(spec, "demo-r2", [1, 2], clock.now, finish=False)
+    assert findings(spec, kind="patrol.checkpoint_skipped") == []  # still under way
+    clock.set(datetime(2026, 11, 23, 16, 0, tzinfo=UTC))
+    skipped = findings(spec, kind="patrol.checkpoint_skipped")
+    assert [(f["round_id"], f["checkpoint_id"]) for f in skipped] == [
+        (run.round_id, "demo-r2-cp3"),
+        (run.round_id, "demo-r2-cp4"),
     ]
 
 

@@ -1,0 +1,49 @@
+"""The days a findings refresh looks at, on the property's own clock, and the shape of one finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.rules import day_ends_at, local_day
+
+
+@dataclass(frozen=True)
+class Window:
+    """Whole property days, oldest first, the last one today; ``now`` decides what is due yet."""
+
+    property_id: str
+    tz: ZoneInfo
+    now: datetime
+    days: list[date]
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.days[0], time(0), self.tz)
+
+    @property
+    def end(self) -> datetime:
+        return day_ends_at(self.days[-1], self.tz)
+
+    def day_of(self, at: str | datetime) -> date:
+        """The property day of a moment (a stored ISO text or a datetime)."""
+        return local_day(datetime.fromisoformat(at) if isinstance(at, str) else at, self.tz)
+
+    def covers(self, day: date) -> bool:
+        return self.days[0] <= day <= self.days[-1]
+
+
+def finding(kind: str, key: str, day: date, message: str, **fields: Any) -> dict[str, Any]:
+    """One finding: ``id`` is stable (kind + what it is about), so a refresh updates it instead of adding one."""
+    return {
+        "id": f"{kind}:{key}",
+        "kind": kind,
+        "day": day.isoformat(),
+        "message": message,
+        "owner_id": fields.pop("owner_id", None),
+        "owner_role": fields.pop("owner_role", None),
+        "at": fields.get("due_at") or day.isoformat(),  # when it became a miss, for sorting and display
+        **fields,
+    }
