@@ -61,7 +61,9 @@ def test_the_log_shows_how_presence_was_proven_scanned_typed_or_reason(phones, c
     spec = phones["specialist"]
     run = walk(spec, "demo-r2", [1], clock.now, finish=False)  # scanned
     spec.send(
-        CheckpointVisit(run.round_id, "demo-r2-cp2", CheckpointResult.OK, Proof(PresenceProof.TYPED, code="CP-DEMO-R2-02")),
+        CheckpointVisit(
+            run.round_id, "demo-r2-cp2", CheckpointResult.OK, Proof(PresenceProof.TYPED, code="CP-DEMO-R2-02")
+        ),
         clock.now(),
     )
     spec.send(
