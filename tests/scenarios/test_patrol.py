@@ -129,3 +129,25 @@ def test_issue_visit_without_defect_is_a_finding(field):
     assert unreported[0]["owner_id"] == "user-demo-specialist"
     assert abandoned in unreported[0]["id"] or unreported[0].get("record_id") == abandoned
     assert reported not in str(unreported[0])
+
+
+def test_problem_found_on_patrol_becomes_a_work_order_linked_to_the_round(field):
+    specialist = field.phone(SPECIALIST)
+    run = specialist.patrol("demo-r2")
+    field.pass_time(minutes=3)
+    assert run.accept_scan([str(run.current["scan_code"])]) is None
+    run.note = "Ceiling drips onto parking bay 12"
+    draft = run.mark(CheckpointResult.ISSUE)
+    # the defect form opens from the checkpoint with its place and the note filled in
+    form = specialist.defect(
+        place_id=draft.place_id, checkpoint_visit_id=draft.checkpoint_visit_id, description=draft.description
+    )
+    assert (form.places.place_id, form.description) == ("demo-garage", "Ceiling drips onto parking bay 12")
+    form.category = DefectCategory.WATER_LEAKAGE
+    assert form.submit() == []
+    specialist.sync()
+
+    order = field.order(f"wo-{form.saved_id}")
+    assert (order["kind"], order["place_id"], order["category"]) == ("repair", "demo-garage", "water_leakage")
+    assert order["checkpoint_visit_ids"] == [draft.checkpoint_visit_id]
+    assert order["round_ids"] == [run.round_id]
