@@ -11,7 +11,7 @@ What the supervisor sees is read from the supervisor's phone after it synced (``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from mobile.state.orders import OrdersBoard
 from mobile.state.patrol import IssueDraft, PatrolRun, checkpoints_of
 from mobile.state.ports import Problem
 from mobile.state.renovation import SiteCheckForm
+from mobile.state.today import Today, build_today
 from mobile.state.visit import ReturnVisitForm
 from mobile.sync import SyncReport
 from shared.model import CheckpointResult, WorkOrderAction
@@ -104,6 +105,13 @@ class Phone:
     def orders(self) -> OrdersBoard:
         """The orders tab's board (the shell keeps one per login, with this phone's unsent actions laid over)."""
         return self.board
+
+    def today(self) -> Today:
+        """The Today screen's content for this user, as the Today view builds it."""
+        ctx = self.ctx
+        return build_today(
+            ref=ctx.ref, records=ctx.records(), user=ctx.user, now=ctx.now(), tz=ctx.tz, board=self.board
+        )
 
     def complaint(self) -> Any:
         """The on-site complaint form (``mobile.state.complaint``; imported here so this module loads without it)."""
@@ -270,7 +278,3 @@ class Field:
 def deadlines(order: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """An order's deadlines by name."""
     return {str(d["name"]): d for d in order.get("deadlines") or []}
-
-
-def kinds(findings: Iterable[dict[str, Any]]) -> list[str]:
-    return sorted(str(f["kind"]) for f in findings)

@@ -7,7 +7,6 @@ from datetime import datetime
 import pytest
 
 from mobile.state.ports import Problem
-from mobile.state.today import build_today
 from shared.model import ChecklistItem, Slot
 from tests.scenarios.harness import SITE_SUPERVISOR, SUPERVISOR, deadlines, local
 
@@ -43,14 +42,7 @@ def test_renovation_checked_twice_a_day(field):
         field.clock.advance(minutes=20)
     site.sync()
 
-    today = build_today(
-        ref=site.ctx.ref,
-        records=site.ctx.records(),
-        user=site.ctx.user,
-        now=site.ctx.now(),
-        tz=site.ctx.tz,
-        board=site.orders(),
-    )
+    today = site.today()
     assert {p.permit["id"]: p.done for p in today.permits} == {
         "demo-permit1": {Slot.MORNING, Slot.AFTERNOON},
         "demo-permit2": {Slot.MORNING, Slot.AFTERNOON},

@@ -7,7 +7,6 @@ from functools import partial
 
 import pytest
 
-from mobile.state.today import build_today
 from shared.model import DefectCategory, RecordType, Satisfaction, WorkOrderAction
 from tests.photo_samples import small_jpeg
 from tests.scenarios.harness import MAINTENANCE, SPECIALIST, TZ, deadlines, local
@@ -63,14 +62,7 @@ def test_leak_repair_return_visit_due_in_3_days(field):
     assert due["due_at"] == "2026-11-26T16:45:00+08:00"  # on the property's clock
     assert due["assignee_id"] == SPECIALIST_ID
     specialist = field.phone(SPECIALIST)
-    today = build_today(
-        ref=specialist.ctx.ref,
-        records=specialist.ctx.records(),
-        user=specialist.ctx.user,
-        now=specialist.ctx.now(),
-        tz=specialist.ctx.tz,
-        board=specialist.orders(),
-    )
+    today = specialist.today()
     assert [(v.item["id"], v.overdue) for v in today.visits] == [(order_id, False)]
     order = field.order(order_id)
     assert order["state"] == "done"
