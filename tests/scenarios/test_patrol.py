@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from shared.model import CheckpointResult, DefectCategory, RecordType
@@ -83,7 +85,7 @@ def test_typed_code_recorded_as_typed(field):
     visits = _proofs(field)
     assert visits[first["id"]]["method"] == "typed"
     assert visits[first["id"]]["code"].lower() == str(first["scan_code"]).lower()
-    assert visits[second["id"]] == {"method": "scanned", "code": second["scan_code"], "reason": None}
+    assert (visits[second["id"]]["method"], visits[second["id"]]["code"]) == ("scanned", second["scan_code"])
 
 
 def _proofs(field):
@@ -127,8 +129,8 @@ def test_issue_visit_without_defect_is_a_finding(field):
     unreported = field.findings("patrol.issue_unreported")
     assert len(unreported) == 1
     assert unreported[0]["owner_id"] == "user-demo-specialist"
-    assert abandoned in unreported[0]["id"] or unreported[0].get("record_id") == abandoned
-    assert reported not in str(unreported[0])
+    assert abandoned in json.dumps(unreported[0])  # it names the visit whose problem was never reported
+    assert reported not in json.dumps(unreported[0])
 
 
 def test_problem_found_on_patrol_becomes_a_work_order_linked_to_the_round(field):
