@@ -22,9 +22,6 @@ def live_field(live_server, tmp_path):
     the_field.close()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs: patrol round chain (visits of a finished round count for its correction)"
-)
 def test_full_patrol_over_real_http_gives_no_skipped_checkpoint(live_field):
     specialist = live_field.phone(SPECIALIST)
     for route in ("demo-r1", "demo-r2"):

@@ -14,7 +14,6 @@ ROUTES = ("demo-r1", "demo-r2")
 CHAIN = "needs: patrol round chain (visits of a finished round count for its correction)"
 
 
-@pytest.mark.xfail(strict=True, reason=CHAIN)
 def test_full_patrol_walked_in_the_app_gives_no_skipped_checkpoint(field):
     specialist = field.phone(SPECIALIST)
     for route in ROUTES:
@@ -29,7 +28,6 @@ def test_full_patrol_walked_in_the_app_gives_no_skipped_checkpoint(field):
     assert len(walked) == 7 + 4  # every checkpoint of both demo routes reached the supervisor
 
 
-@pytest.mark.xfail(strict=True, reason=CHAIN)
 def test_one_checkpoint_skipped_gives_exactly_one_finding(field):
     specialist = field.phone(SPECIALIST)
     specialist.walk("demo-r1")
@@ -43,7 +41,6 @@ def test_one_checkpoint_skipped_gives_exactly_one_finding(field):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=CHAIN)
 def test_skipped_checkpoint_of_a_finished_round_is_a_finding_the_same_day(field):
     specialist = field.phone(SPECIALIST)
     specialist.walk("demo-r1", stop_before=7)
@@ -96,7 +93,6 @@ def _proofs(field):
     }
 
 
-@pytest.mark.xfail(strict=True, reason="needs: patrol.issue_unreported finding")
 def test_issue_visit_without_defect_is_a_finding(field):
     specialist = field.phone(SPECIALIST)
     # checkpoint 2: a problem, and the defect form it opens is saved; checkpoint 3: a problem, the form abandoned
