@@ -116,6 +116,7 @@ def in_place(facts: Iterable[Fact], superseded: frozenset[str]) -> tuple[list[Fa
     """
     facts = list(facts)
     by_id = {f.id: f for f in facts}
+    superseded = superseded | {f.supersedes for f in facts if f.supersedes}
 
     def corrects(f: Fact) -> Fact | None:
         target = by_id.get(f.supersedes or "")
