@@ -5,23 +5,16 @@ domain: a defect opens or joins a repair order, a complaint opens its order, a d
 opens, joins or closes a rectification order, an action moves an order through the workflow and a
 return visit closes it or opens a rework order. The other half decides when each fact is tried.
 
-A correction of a defect or a complaint (a record whose envelope ``supersedes`` another) takes the
-place of the record it corrects: the replay (``shared.reconcile_rules``) feeds the *original*'s id
-and time with the latest body, so the order keeps its id, number, state, assignee and history and
-reads as corrected from the start; then, at each correction's own time, a ``Correction`` fact adds a
-``corrected`` event saying what changed. A correction that puts a defect in another place or
-category (another stream, ``repair:<place>:<category>``) stays in the stream of the original, with
-the facts that name its order: the order moves with its defect, and the open order of the old place
-and category that the defect would have joined gets ``moved_out`` (with ``related_order_id``, the
-order that holds the defect now).
+A correction takes the place of the record it corrects (``shared.corrections``): ``correction``
+says what it changed in the order that holds the record, and ``moved_out`` in the order it left.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shared import rules
+from shared.corrections import Correction, changes_of
 from shared.errors import PermissionProblem
 from shared.model import (
     ChecklistItem,
@@ -57,15 +50,6 @@ def stream_of(record_type: RecordType, body: Any, record_id: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Correction:
-    """What the replay makes of a correction at its own time: the record ``of`` now reads ``after``."""
-
-    of: str  # the id of the original record, whose order the correction changes
-    before: DefectReport | OwnerComplaint
-    after: DefectReport | OwnerComplaint
-
-
 def order_ref(body: Any) -> str | None:
     """The order an action, a return visit or a correction names."""
     if isinstance(body, WorkOrderActionRecord | ReturnVisit):
@@ -73,20 +57,6 @@ def order_ref(body: Any) -> str | None:
     if isinstance(body, Correction):
         return order_id_for(body.of)
     return None
-
-
-def changes_of(before: Any, after: Any) -> dict[str, dict[str, Any]]:
-    """What a correction changed, field by field: ``{field: {"from": old, "to": new}}``."""
-    found = {}
-    for name in _CORRECTED:
-        old, new = getattr(before, name, None), getattr(after, name, None)
-        if old != new:
-            found[name] = {"from": _plain(old), "to": _plain(new)}
-    return found
-
-
-def _plain(value: Any) -> Any:
-    return getattr(value, "value", value)
 
 
 class OrderEffects:
@@ -358,4 +328,3 @@ def verdict_of(body: ReturnVisit) -> str:
 
 
 _SEVERITY = ["low", "medium", "high", "urgent"]
-_CORRECTED = ("description", "severity", "place_id", "category", "cause", "owner_name")

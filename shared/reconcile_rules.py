@@ -7,7 +7,7 @@ never on the order they arrived in:
 
 - facts are taken in (effective time, record id) order; superseded facts are left out, except that
   a correction of a defect or a complaint takes the place (the id and the time) of the record it
-  corrects, and says what it changed at its own time (``in_place``; ``shared.order_effects``);
+  corrects, and says what it changed at its own time (``shared.corrections``);
 - a fact that names an order not opened yet, or an action the order's state does not allow yet,
   is held and retried after each change of that order (clocks of two phones disagree by minutes);
 - what still cannot apply at the end is *skipped* with the problem that stopped it, or *waiting*
@@ -37,6 +37,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared import rules
+from shared.corrections import Correction, in_place
 from shared.errors import NotFoundProblem, PatrolError
 from shared.model import (
     DecorationCheck,
@@ -49,7 +50,7 @@ from shared.model import (
     WorkOrderKind,
     WorkOrderState,
 )
-from shared.order_effects import Correction, OrderEffects, order_ref, stream_of, verdict_of
+from shared.order_effects import OrderEffects, order_ref, stream_of, verdict_of
 from shared.work_order import Order
 from shared.workflow import FINAL, OPEN_STATES, ROLES, check_inspector, check_visitor, may_apply_later, next_state
 
@@ -105,47 +106,6 @@ def check_role(fact: Fact) -> None:
         check_visitor(fact.author_role, fact.author_id, None)
     elif isinstance(body, DecorationCheck):
         check_inspector(fact.author_role)
-
-
-def in_place(facts: Iterable[Fact], superseded: frozenset[str]) -> tuple[list[Fact], dict[str, Any]]:
-    """The facts as the replay takes them, and the first body of each corrected record (by its id).
-
-    A correction chain (a record, its correction, the correction of that...) becomes the original
-    record's id and time with the latest body, plus one ``Correction`` per correction at its own
-    time. A correction of a record that is not among ``facts`` is taken as a report of its own.
-    """
-    facts = list(facts)
-    by_id = {f.id: f for f in facts}
-    superseded = superseded | {f.supersedes for f in facts if f.supersedes}
-
-    def corrects(f: Fact) -> Fact | None:
-        target = by_id.get(f.supersedes or "")
-        correctable = isinstance(f.body, DefectReport | OwnerComplaint)
-        return target if correctable and target is not None and type(target.body) is type(f.body) else None
-
-    def root(f: Fact) -> Fact:
-        while (target := corrects(f)) is not None:
-            f = target
-        return f
-
-    taken: list[Fact] = []
-    latest: dict[str, Fact] = {}
-    for f in facts:
-        target = corrects(f)
-        if target is None:
-            if f.id not in superseded:
-                taken.append(f)
-            continue
-        first = root(f)
-        taken.append(dataclasses.replace(f, body=Correction(first.id, target.body, f.body), supersedes=None))
-        if f.id not in superseded and (first.id not in latest or f.key > latest[first.id].key):
-            latest[first.id] = f
-    originals: dict[str, Any] = {}
-    for first_id, last in latest.items():
-        first = by_id[first_id]
-        originals[first_id] = first.body
-        taken.append(dataclasses.replace(first, body=last.body))
-    return taken, originals
 
 
 def replay(facts: Iterable[Fact], ctx: Context) -> Outcome:

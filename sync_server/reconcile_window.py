@@ -135,9 +135,9 @@ class _Env:
         before = {r["id"]: r for r in rows}
         made = {o.id for o in outcome.orders}
         # only the episode's own orders: a record a correction moved out of it may open another, partly seen here
-        self.write(
-            [o for o in outcome.orders if o.id in before], before, {k: v for k, v in before.items() if k not in made}
-        )
+        roots = {r["root_id"] for r in rows}
+        own = [o for o in outcome.orders if o.id in before or o.root_id in roots]
+        self.write(own, before, {k: v for k, v in before.items() if k not in made})
         return outcome
 
     def keep(self, kept: _Kept, rests: list[Key]) -> None:

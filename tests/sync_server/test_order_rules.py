@@ -10,9 +10,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 
 from shared.model import ChecklistItem, DefectCategory, OwnerComplaint, Severity, Slot, WorkOrderAction
-from sync_server.db import transaction
+from sync_server import reconcile_window
+from sync_server.app import create_app
+from sync_server.db import open_db, transaction
+from sync_server.settings import CHEAP_ARGON2, Settings
+from tests.conftest import prepare_data_dir
+from tests.sync_server.test_reconcile import dump, push_each
 from tests.work_order_records import SAND, Phone, action, decoration_check, leak, visit
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -278,3 +284,52 @@ def test_each_property_keeps_its_own_clock_for_deadlines_days_and_numbers(client
     assert order["deadlines"][0]["due_at"] == "2027-01-01T21:00:00+01:00"
     day = server_db.execute("SELECT local_day FROM recon_facts WHERE id = ?", [d["id"]]).fetchone()[0]
     assert day == "2026-12-31"
+
+
+def test_signing_off_an_order_a_defect_moved_out_of_keeps_both_orders_as_they_were(phones, clock, server_db):
+    spec, site, sup = phones["specialist"], phones["site-supervisor"], phones["supervisor"]
+    first = spec.send(leak(), now(clock))
+    joined = site.send(leak(), now(clock) + timedelta(minutes=5))
+    site.send(leak(place_id="demo-b1-u102"), now(clock) + timedelta(minutes=20), supersedes=joined["id"])
+    oid, moved_id = f"wo-{first['id']}", f"wo-{joined['id']}"
+    sup.send(action(moved_id, A.CLOSE, note="fixed by the owner"), now(clock) + timedelta(hours=1))
+    sup.send(action(oid, A.CLOSE, note="duplicate of a lift report"), now(clock) + timedelta(hours=2))
+    before = orders_of(phones)
+    reconcile_window._KEPT.clear()  # as after a restart: the sign-off replays the closed order's episode alone
+    sup.send(action(oid, A.SIGN_OFF), now(clock) + timedelta(hours=3))
+    after = orders_of(phones)
+    assert after[oid]["state"] == "signed_off"
+    assert after[oid]["history"][:-1] == before[oid]["history"]
+    assert "moved_out" in [e["action"] for e in after[oid]["history"]]
+    assert after[moved_id] == before[moved_id]
+
+
+def test_a_correction_gives_the_same_orders_whatever_the_arrival_order(phones, clock, server_db, tmp_path):
+    spec, site, sup, mnt = phones["specialist"], phones["site-supervisor"], phones["supervisor"], phones["maintenance"]
+    t = now(clock)
+    first, joined = spec.record(leak(), t), site.record(leak(), t + timedelta(minutes=5))
+    oid, moved_id = f"wo-{first['id']}", f"wo-{joined['id']}"
+    fix = site.record(leak(place_id="demo-b1-u102"), t + timedelta(minutes=20), supersedes=joined["id"])
+    records = [
+        ("specialist", first),
+        ("site-supervisor", joined),
+        ("supervisor", sup.record(action(oid, A.DISPATCH, assignee_id=MAINTENANCE), t + timedelta(minutes=10))),
+        ("site-supervisor", fix),
+        ("supervisor", sup.record(action(moved_id, A.DISPATCH, assignee_id=MAINTENANCE), t + timedelta(minutes=30))),
+        ("maintenance", mnt.record(action(moved_id, A.COMPLETE), t + timedelta(minutes=40))),
+        ("maintenance", mnt.record(action(oid, A.COMPLETE), t + timedelta(minutes=50))),
+    ]
+    push_each(phones, records)
+    other = Settings(data_dir=tmp_path / "second", argon2=CHEAP_ARGON2, now=clock.now)
+    prepare_data_dir(other)
+    with TestClient(create_app(other)) as second:
+        again = {who: Phone(second, f"demo-{who}") for who in phones}
+        # actions first (they wait for their orders), the correction right after what it corrects
+        push_each(again, [records[i] for i in (6, 5, 4, 2, 0, 1, 3)])
+        db = open_db(other.db_path)
+        try:
+            assert dump(db) == dump(server_db)
+        finally:
+            db.close()
+    states = {r["id"]: r["state"] for r in server_db.query("SELECT id, state FROM work_orders")}
+    assert states == {oid: "done", moved_id: "done"}
