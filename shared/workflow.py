@@ -158,12 +158,10 @@ def may_apply_later(state: WorkOrderState, action: WorkOrderAction) -> bool:
 
 
 def allowed_actions(state: WorkOrderState, role: Role, kind: WorkOrderKind | None = None) -> list[WorkOrderAction]:
-    """The actions this role can take on an order in this state (for the app's buttons); given the
-    order's kind, ``reply`` only for a complaint."""
+    """The actions this role can take on an order in this state (for the app's buttons): ``reply``
+    only when the order's ``kind`` is given and is a complaint."""
     found = [a for (s, a) in TRANSITIONS if s is state and role in ROLES[a]]
-    if kind is not None and kind is not WorkOrderKind.COMPLAINT:
-        found = [a for a in found if a is not A.REPLY]
-    return found
+    return [a for a in found if a is not A.REPLY or kind is WorkOrderKind.COMPLAINT]
 
 
 def next_state(state: WorkOrderState, action: WorkOrderAction, role: Role) -> WorkOrderState:

@@ -256,3 +256,11 @@ def test_a_supervisor_completing_a_dispatched_order_does_it_on_the_assignees_beh
     behalf = {e.action: e.on_behalf_of for e in order.history}
     assert behalf == {"reported": None, "dispatch": None, "start": "mnt-1", "complete": None}
     assert order.to_json(TZ)["history"][2]["on_behalf_of"] == "mnt-1"
+
+
+def test_a_corrected_complaint_keeps_its_order_and_deadlines():
+    c = complaint()
+    fix = corrected(c, dataclasses.replace(c.body, owner_name="Mr Li"), T0 + timedelta(hours=1))
+    (order,) = replay([c, fix], CTX).orders
+    assert (order.id, order.owner_name, order.deadlines["reply"].assignee_id) == (order_id_for(c.id), "Mr Li", "spec-1")
+    assert order.history[-1].changes == {"owner_name": {"from": "Mrs Li", "to": "Mr Li"}}

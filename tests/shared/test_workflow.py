@@ -76,6 +76,7 @@ def test_allowed_actions_are_what_the_app_offers():
     assert allowed_actions(S.REPORTED, Role.SUPERVISOR, WorkOrderKind.REPAIR) == [A.DISPATCH, A.CLOSE]
     assert allowed_actions(S.REPORTED, Role.SUPERVISOR, WorkOrderKind.COMPLAINT) == [A.DISPATCH, A.CLOSE, A.REPLY]
     assert allowed_actions(S.DONE, Role.SPECIALIST, WorkOrderKind.COMPLAINT) == [A.REPLY]
+    assert allowed_actions(S.DONE, Role.SPECIALIST) == []  # the kind unknown: no reply offered
     assert allowed_actions(S.DISPATCHED, Role.MAINTENANCE) == [A.START, A.COMPLETE]
     assert allowed_actions(S.CLOSED, Role.SUPERVISOR) == [A.SIGN_OFF]
     assert allowed_actions(S.CLOSED, Role.SPECIALIST) == []
