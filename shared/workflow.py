@@ -18,8 +18,9 @@ next rework order. A supervisor may still close an order in ``rework`` by hand.
 A complaint (kind ``complaint``) is answered with ``reply`` (customer service tells the owner; the
 note says what). A reply to a complaint still ``reported`` closes it: no repair was needed. Once a
 complaint was dispatched, a reply leaves its state alone, and the order closes only when both the
-reply and a successful return visit happened, whichever comes last (``complaint_closes``). ``reply``
-on any other kind of order is refused. A supervisor's ``close`` is a manual close, never a success:
+reply and a successful return visit happened, whichever comes last (``complaint_closes``); a
+complaint waiting in ``rework`` without its reply goes back to ``done`` when its rework's visit
+passes, and waits there for the reply. ``reply`` on any other kind of order is refused. A supervisor's ``close`` is a manual close, never a success:
 every deadline still open is marked missed (``shared.order_effects``).
 
 Who may act besides ``ROLES``: a return visit is independent of the work it checks, so it comes from
