@@ -4,6 +4,9 @@
 domain: a defect opens or joins a repair order, a complaint opens its order, a decoration check
 opens, joins or closes a rectification order, an action moves an order through the workflow and a
 return visit closes it or opens a rework order. The other half decides when each fact is tried.
+
+A correction takes the place of the record it corrects (``shared.corrections``): ``correction``
+says what it changed in the order that holds the record, and ``moved_out`` in the order it left.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shared import rules
+from shared.corrections import Correction, changes_of
 from shared.errors import PermissionProblem
 from shared.model import (
+    ChecklistItem,
     DecorationCheck,
     DefectCategory,
     DefectReport,
@@ -26,7 +31,7 @@ from shared.model import (
     WorkOrderState,
 )
 from shared.work_order import DISSATISFIED, FIXED_SATISFIED, NOT_FIXED, Deadline, Event, Order, order_id_for
-from shared.workflow import OPEN_STATES, after_return_visit, next_state
+from shared.workflow import OPEN_STATES, after_return_visit, check_kind, check_visitor, complaint_closes, next_state
 
 if TYPE_CHECKING:
     from shared.reconcile_rules import Context, Fact
@@ -46,9 +51,11 @@ def stream_of(record_type: RecordType, body: Any, record_id: str) -> str | None:
 
 
 def order_ref(body: Any) -> str | None:
-    """The order an action or a return visit names."""
+    """The order an action, a return visit or a correction names."""
     if isinstance(body, WorkOrderActionRecord | ReturnVisit):
         return body.work_order_id
+    if isinstance(body, Correction):
+        return order_id_for(body.of)
     return None
 
 
@@ -61,6 +68,8 @@ class OrderEffects:
     applied_to: dict[str, str]
     changed: dict[str, None]  # orders to retry held facts for, in the order they changed
     touched: set[str]  # orders changed since the owner of the replay last wrote them
+    originals: dict[str, Any]  # record id -> its body as first reported, when a correction took its place
+    left: dict[str, str]  # corrected record id -> the open order of its first place it never joined
 
     # ---- opening orders -------------------------------------------------------------------
     def open(self, fact: Fact, kind: WorkOrderKind, stream: str, description: str, **fields: Any) -> Order:
@@ -92,9 +101,11 @@ class OrderEffects:
         stream = stream_of(fact.type, body, fact.id)
         if stream is None:
             return
-        open_repairs = [
-            o for o in self.orders.values() if o.kind is K.REPAIR and o.stream == stream and o.state in OPEN_STATES
-        ]
+        original = self.originals.get(fact.id)
+        first = stream_of(fact.type, original, fact.id) if original is not None else stream
+        if first != stream and (left := self.open_repair(first)) is not None:
+            self.left[fact.id] = left.id  # corrected away from an order it would have joined
+        open_repairs = [o for o in [self.open_repair(stream)] if o is not None]
         if open_repairs:
             order = open_repairs[0]
             self.link(order, fact)
@@ -121,6 +132,12 @@ class OrderEffects:
             if round_id and round_id not in order.round_ids:
                 order.round_ids.append(round_id)
 
+    def open_repair(self, stream: str | None) -> Order | None:
+        return next(
+            (o for o in self.orders.values() if o.kind is K.REPAIR and o.stream == stream and o.state in OPEN_STATES),
+            None,
+        )
+
     def complaint(self, fact: Fact, body: OwnerComplaint) -> None:
         order = self.open(
             fact,
@@ -129,22 +146,30 @@ class OrderEffects:
             body.description,
             place_id=body.place_id,
             owner_name=body.owner_name,
+            severity=body.severity.value,
         )
         order.add_photos(body.photos)
         order.deadlines["handling"] = Deadline("handling", rules.handling_due(fact.at, self.ctx.tz))
-        order.deadlines["reply"] = Deadline("reply", rules.complaint_reply_due(fact.at, self.ctx.tz))
+        # the reply is owed by whoever took the complaint down (and their supervisor)
+        due = rules.complaint_reply_due(fact.at, self.ctx.tz)
+        order.deadlines["reply"] = Deadline("reply", due, assignee_id=fact.author_id)
 
     def decoration_check(self, fact: Fact, body: DecorationCheck) -> None:
         permit = [o for o in self.orders.values() if o.kind is K.RECTIFICATION and o.permit_id == body.permit_id]
         open_orders = [o for o in permit if o.state in OPEN_STATES]
-        if not body.violations:
+        found = [{"item": v.item.value, "description": v.description} for v in body.violations]
+        passes = self.ctx.permit_passes.get(body.permit_id)
+        unregistered = ChecklistItem.WORKERS_HAVE_PASSES
+        if passes is not None and body.workers_seen > passes and unregistered not in {v.item for v in body.violations}:
+            # more workers on site than passes registered with the permit, whatever the phone concluded
+            found.append({"item": unregistered.value, "description": ""})
+        if not found:
             for order in open_orders:  # the follow-up check found it put right
                 self.move(order, fact, "rectified", S.CLOSED, {"note": body.note})
                 order.closed_at = fact.at
                 order.meet("rectification", fact.at)
                 order.record_ids.append(fact.id)
             return
-        found = [{"item": v.item.value, "description": v.description} for v in body.violations]
         photos = [p for v in body.violations for p in v.photos] + list(body.photos)
         if open_orders:
             order = open_orders[0]
@@ -174,48 +199,71 @@ class OrderEffects:
     # ---- changing orders ------------------------------------------------------------------
     def action(self, order: Order, fact: Fact, body: WorkOrderActionRecord) -> None:
         new = next_state(order.state, body.action, fact.author_role)
+        check_kind(order.kind, body.action)
         if fact.author_role is Role.MAINTENANCE and order.assignee_id != fact.author_id:
             raise PermissionProblem(
                 "workflow.not_assignee",
                 "This work order is dispatched to someone else; ask a supervisor to dispatch it to you.",
                 {"assignee_id": order.assignee_id},
             )
+        behalf = None
+        if body.action in (A.START, A.COMPLETE) and fact.author_role in (Role.SUPERVISOR, Role.ADMIN):
+            behalf = order.assignee_id if order.assignee_id != fact.author_id else None  # done for the assignee
         if body.action is A.DISPATCH:
             order.assignee_id = body.assignee_id
             order.meet("notice", fact.at)  # the dispatch is the written notice to maintenance
             if order.kind is K.COMPLAINT:
                 order.meet("handling", fact.at)
+            if order.kind is K.REWORK and "handling" not in order.deadlines:  # handled within 24 h of its notice
+                order.deadlines["handling"] = Deadline("handling", rules.handling_due(fact.at, self.ctx.tz))
         elif body.action is A.COMPLETE:
             order.completed_at = fact.at
             order.meet("handling", fact.at)
-            order.meet("reply", fact.at)
-            if order.kind in (K.REPAIR, K.REWORK) and order.category:
-                category = DefectCategory(order.category)
+            if order.kind is not K.RECTIFICATION:  # a complaint's repair is visited like any repair (7 days)
+                category = DefectCategory(order.category) if order.category else DefectCategory.OTHER
                 fallback = order.reporter_ids[0] if order.reporter_ids else None
                 responsible = self.ctx.responsible.get(order.place_id or "") or fallback
                 order.responsible_id = responsible
                 due = rules.return_visit_due(fact.at, category, self.ctx.tz)
                 order.deadlines["return_visit"] = Deadline("return_visit", due, assignee_id=responsible)
-        elif body.action is A.CLOSE:
-            order.closed_at = fact.at
+        elif body.action is A.CLOSE:  # by hand: what was still owed was not done
             for deadline in order.open_deadlines():
-                deadline.met_at = fact.at
+                deadline.missed_at = fact.at
+        elif body.action is A.REPLY:
+            order.meet("reply", fact.at)
+            order.meet("handling", fact.at)
+            if complaint_closes(new, replied=True, visited=order.met("return_visit")):
+                new = S.CLOSED
         elif body.action is A.SIGN_OFF:
             order.signed_off_by, order.signed_off_at = fact.author_id, fact.at
-        self.move(order, fact, body.action.value, new, {"note": body.note})
+        if new is S.CLOSED:
+            order.closed_at = fact.at
+        self.move(order, fact, body.action.value, new, {"note": body.note, "on_behalf_of": behalf})
         order.record_ids.append(fact.id)
 
     def return_visit(self, order: Order, fact: Fact, body: ReturnVisit) -> None:
+        check_visitor(fact.author_role, fact.author_id, order.assignee_id)
+        said = {"note": body.comment, "verdict": verdict_of(body)}
+        if order.kind is K.COMPLAINT and order.state is S.DONE and order.met("return_visit"):
+            # the owner was visited and satisfied already; the complaint only waits for its reply
+            self.event(order, fact, "return_visit_noted", None, said)
+            order.record_ids.append(fact.id)
+            return
         new = after_return_visit(order.state, body.successful)
         order.meet("return_visit", fact.at)
         order.record_ids.append(fact.id)
         order.add_photos(body.photos)
-        said = {"note": body.comment, "verdict": verdict_of(body)}
         if body.successful:
+            if order.kind is K.COMPLAINT and not order.met("reply"):
+                self.event(order, fact, "return_visit_ok", None, said)  # closes once the owner has the reply
+                return
             self.move(order, fact, "return_visit_ok", new, said)
             order.closed_at = fact.at
             parent = self.orders.get(order.parent_id or "")
             while parent is not None and parent.state is S.REWORK:
+                if parent.kind is K.COMPLAINT and not parent.met("reply"):
+                    self.move(parent, fact, "return_visit_ok", S.DONE, {**said, "related_order_id": order.id})
+                    break
                 self.move(parent, fact, "closed_by_rework", S.CLOSED, {"related_order_id": order.id})
                 parent.closed_at = fact.at
                 parent = self.orders.get(parent.parent_id or "")
@@ -238,6 +286,17 @@ class OrderEffects:
         rework.add_photos(body.photos)
         rework.deadlines["notice"] = Deadline("notice", rules.rework_notice_due(fact.at, self.ctx.tz))
         self.event(order, fact, "rework_opened", None, {"related_order_id": rework.id})
+
+    def correction(self, order: Order, fact: Fact, body: Correction) -> None:
+        """Say what a correction changed, in the order that holds the record (its fields read corrected already)."""
+        changes = changes_of(body.before, body.after)
+        self.link(order, fact)  # an action that names the correction finds the order too
+        self.event(order, fact, "corrected", None, {"changes": changes})
+        moved = stream_of(fact.type, body.before, body.of) != stream_of(fact.type, body.after, body.of)
+        left = self.orders.get(self.left.pop(body.of, "")) if moved else None
+        if left is not None:
+            self.event(left, fact, "moved_out", None, {"changes": changes, "related_order_id": order.id})
+            left.record_ids.append(fact.id)
 
     def move(
         self, order: Order, fact: Fact, action: str, new: WorkOrderState, fields: dict[str, Any] | None = None

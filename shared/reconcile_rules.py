@@ -5,13 +5,16 @@ category (with the actions and return visits of their orders and rework orders),
 complaint, or the checks of one renovation permit. The orders depend only on the set of facts,
 never on the order they arrived in:
 
-- facts are taken in (effective time, record id) order; superseded facts are left out;
+- facts are taken in (effective time, record id) order; superseded facts are left out, except that
+  a correction of a defect or a complaint takes the place (the id and the time) of the record it
+  corrects, and says what it changed at its own time (``shared.corrections``);
 - a fact that names an order not opened yet, or an action the order's state does not allow yet,
   is held and retried after each change of that order (clocks of two phones disagree by minutes);
 - what still cannot apply at the end is *skipped* with the problem that stopped it, or *waiting*
   when a later state of the order would allow it (``shared.workflow.may_apply_later``). The push
   pipeline rejects a new work-order action that is skipped (never one that waits, so arrival order
-  cannot change the outcome); a return visit is never refused.
+  cannot change the outcome); a return visit is refused only when it is not independent
+  (``shared.workflow.FINAL``: no state of the order can make such a fact apply, so it is not held).
 
 So that a stream's cost does not grow with its history, a ``Replay`` keeps its running state: facts
 that sort after the last one fed are fed to it one by one (``feed``), and ``finish`` reads the
@@ -34,7 +37,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared import rules
-from shared.errors import NotFoundProblem, PatrolError, PermissionProblem
+from shared.corrections import Correction, in_place
+from shared.errors import NotFoundProblem, PatrolError
 from shared.model import (
     DecorationCheck,
     DefectReport,
@@ -48,7 +52,7 @@ from shared.model import (
 )
 from shared.order_effects import OrderEffects, order_ref, stream_of, verdict_of
 from shared.work_order import Order
-from shared.workflow import OPEN_STATES, ROLES, may_apply_later, next_state
+from shared.workflow import FINAL, OPEN_STATES, ROLES, check_inspector, check_visitor, may_apply_later, next_state
 
 __all__ = ["Context", "Fact", "Key", "Outcome", "Replay", "check_role", "order_ref", "replay", "stream_of"]
 
@@ -66,6 +70,7 @@ class Fact:
     author_id: str
     author_role: Role
     body: Any
+    supersedes: str | None = None  # the record this one corrects
 
     @property
     def key(self) -> Key:
@@ -79,6 +84,7 @@ class Context:
     responsible: Mapping[str, str] = field(default_factory=dict)  # place id -> responsible specialist
     visit_rounds: Mapping[str, str] = field(default_factory=dict)  # checkpoint visit id -> patrol round id
     permit_places: Mapping[str, str] = field(default_factory=dict)  # renovation permit id -> unit
+    permit_passes: Mapping[str, int] = field(default_factory=dict)  # renovation permit id -> passes registered
     superseded: frozenset[str] = frozenset()
 
 
@@ -92,10 +98,14 @@ class Outcome:
 
 
 def check_role(fact: Fact) -> None:
-    """Refuse an action the author's role may never take, whatever state the order is in."""
+    """Refuse a fact the author's role may never record, whatever state the order is in."""
     body = fact.body
     if isinstance(body, WorkOrderActionRecord) and fact.author_role not in ROLES[body.action]:
         next_state(S.REPORTED, body.action, fact.author_role)  # raises the worded PermissionProblem
+    elif isinstance(body, ReturnVisit):
+        check_visitor(fact.author_role, fact.author_id, None)
+    elif isinstance(body, DecorationCheck):
+        check_inspector(fact.author_role)
 
 
 def replay(facts: Iterable[Fact], ctx: Context) -> Outcome:
@@ -123,11 +133,15 @@ class Replay(OrderEffects):
         self.waiting: dict[str, str] = {}
         self.changed: dict[str, None] = {}
         self.touched: set[str] = set()
+        self.originals: dict[str, Any] = {}
+        self.left: dict[str, str] = {}
         self.last: Key | None = None  # the key of the last fact fed
 
     def feed(self, facts: Iterable[Fact]) -> list[Key]:
         """Take facts that all sort after the last one fed; return the keys after which the replay was at rest."""
-        ordered = sorted((f for f in facts if f.id not in self.ctx.superseded), key=lambda f: f.key)
+        taken, originals = in_place(facts, self.ctx.superseded)
+        self.originals.update(originals)
+        ordered = sorted(taken, key=lambda f: f.key)
         if ordered and self.last is not None and ordered[0].key <= self.last:
             raise ValueError("a fact sorts before the last one fed: replay from an earlier rest point instead")
         position = {f.id: i for i, f in enumerate(ordered)}
@@ -175,7 +189,7 @@ class Replay(OrderEffects):
             self.complaint(fact, body)
         elif isinstance(body, DecorationCheck):
             self.decoration_check(fact, body)
-        elif isinstance(body, WorkOrderActionRecord | ReturnVisit):
+        elif isinstance(body, WorkOrderActionRecord | ReturnVisit | Correction):
             self.attempt(fact)
 
     def attempt(self, fact: Fact) -> bool:
@@ -193,16 +207,14 @@ class Replay(OrderEffects):
         try:
             if isinstance(fact.body, WorkOrderActionRecord):
                 self.action(order, fact, fact.body)
+            elif isinstance(fact.body, Correction):
+                self.correction(order, fact, fact.body)
             else:
                 self.return_visit(order, fact, fact.body)
-        except PermissionProblem as problem:
-            self.problems[fact.id] = problem
-            if problem.code != "workflow.role_not_allowed":  # no later state can make that one right
-                self.hold(ref, fact)
-            return False
         except PatrolError as problem:
             self.problems[fact.id] = problem
-            self.hold(ref, fact)
+            if problem.code not in FINAL:  # no later state can make those right
+                self.hold(ref, fact)
             return False
         self.problems.pop(fact.id, None)
         self.applied_to[fact.id] = order.id
@@ -268,4 +280,5 @@ def _shallow(running: Replay) -> Replay:
     final.problems = running.problems
     final.applied_to = dict(running.applied_to)
     final.touched = set(running.touched)
+    final.originals, final.left = running.originals, dict(running.left)
     return final

@@ -24,7 +24,16 @@ A history entry (``Event.to_json``) always has these keys:
   value>, "description": <the inspector's words>}]``; else ``[]``;
 - ``reason``, ``reason_detail``: for ``action_waiting`` and ``action_skipped``, the code of the
   problem that stopped the action (``workflow.invalid_transition``, ``workflow.not_assignee``, ...)
-  and its detail (with at least ``action``, the action asked for); else null and ``{}``.
+  and its detail (with at least ``action``, the action asked for); else null and ``{}``;
+- ``changes``: for ``corrected`` and ``moved_out``, what a correction of a defect changed:
+  ``{<field>: {"from": old, "to": new}}`` over ``description``, ``severity``, ``place_id``,
+  ``category`` and ``cause``; else ``{}``;
+- ``on_behalf_of``: for a ``start`` or ``complete`` that a supervisor or admin recorded for the
+  order's assignee, the assignee's id; else null.
+
+A deadline (``Deadline.to_json``) has ``name``, ``due_at``, ``met_at`` and ``missed_at``: met when
+what it asks for happened, *missed* (``missed_at``, the moment) when the order was closed by hand
+before it happened, and ``assignee_id``, who must meet it when that is not the order's assignee.
 
 An order's own structured fields: a rework order has ``parent_id`` (the order whose return visit
 failed), ``verdict`` (that visit's) and ``description`` (the owner's comment at it); a rectification
@@ -57,6 +66,8 @@ HISTORY_ACTIONS = (
     "rework_opened",
     "action_waiting",
     "action_skipped",
+    "corrected",
+    "moved_out",
 )
 
 
@@ -73,9 +84,16 @@ class Deadline:
     due_at: datetime
     met_at: datetime | None = None
     assignee_id: str | None = None  # who must meet it, when that is not the order's assignee
+    missed_at: datetime | None = None  # the order was closed before it was met: it never will be
+
+    @property
+    def open(self) -> bool:
+        return self.met_at is None and self.missed_at is None
 
     def overdue(self, now: datetime) -> bool:
-        """Not met and past due, or met after it was due (a late visit stays a late visit)."""
+        """Missed, not met and past due, or met after it was due (a late visit stays a late visit)."""
+        if self.missed_at is not None:
+            return True
         if self.met_at is None:
             return now > self.due_at
         return self.met_at > self.due_at
@@ -85,6 +103,7 @@ class Deadline:
             "name": self.name,
             "due_at": _iso(self.due_at, tz),
             "met_at": _iso(self.met_at, tz),
+            "missed_at": _iso(self.missed_at, tz),
             "assignee_id": self.assignee_id,
         }
 
@@ -105,6 +124,8 @@ class Event:
     violations: list[dict[str, str]] = field(default_factory=list)
     reason: str | None = None
     reason_detail: dict[str, Any] = field(default_factory=dict)
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    on_behalf_of: str | None = None
 
     def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
         return {
@@ -121,6 +142,8 @@ class Event:
             "violations": [dict(v) for v in self.violations],
             "reason": self.reason,
             "reason_detail": dict(self.reason_detail),
+            "changes": {k: dict(v) for k, v in self.changes.items()},
+            "on_behalf_of": self.on_behalf_of,
         }
 
 
@@ -168,11 +191,15 @@ class Order:
 
     def meet(self, name: str, at: datetime) -> None:
         deadline = self.deadlines.get(name)
-        if deadline is not None and deadline.met_at is None:
+        if deadline is not None and deadline.open:
             deadline.met_at = at
 
+    def met(self, name: str) -> bool:
+        deadline = self.deadlines.get(name)
+        return deadline is not None and deadline.met_at is not None
+
     def open_deadlines(self) -> list[Deadline]:
-        return [d for d in self.deadlines.values() if d.met_at is None]
+        return [d for d in self.deadlines.values() if d.open]
 
     def next_due_at(self) -> datetime | None:
         """The earliest unmet deadline, for sorting and the overdue list."""
@@ -181,7 +208,7 @@ class Order:
 
     def return_visit_pending(self) -> Deadline | None:
         deadline = self.deadlines.get("return_visit")
-        if deadline is None or deadline.met_at is not None or self.state is not WorkOrderState.DONE:
+        if deadline is None or not deadline.open or self.state is not WorkOrderState.DONE:
             return None
         return deadline
 

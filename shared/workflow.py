@@ -14,12 +14,25 @@ the failed order) that starts ``reported`` and goes through dispatch, start and 
 order. Its own return visit decides again: a successful one closes the rework order *and* every
 ancestor waiting in ``rework``; a failed one sends the rework order to ``rework`` and opens the
 next rework order. A supervisor may still close an order in ``rework`` by hand.
+
+A complaint (kind ``complaint``) is answered with ``reply`` (customer service tells the owner; the
+note says what). A reply to a complaint still ``reported`` closes it: no repair was needed. Once a
+complaint was dispatched, a reply leaves its state alone, and the order closes only when both the
+reply and a successful return visit happened, whichever comes last (``complaint_closes``); a
+complaint waiting in ``rework`` without its reply goes back to ``done`` when its rework's visit
+passes, and waits there for the reply. ``reply`` on any other kind of order is refused. A supervisor's ``close`` is a manual close, never a success:
+every deadline still open is marked missed (``shared.order_effects``).
+
+Who may act besides ``ROLES``: a return visit is independent of the work it checks, so it comes from
+customer service (``VISIT_ROLES``) and never from the order's assignee; a renovation site check comes
+from a site supervisor, a supervisor or an admin (``CHECK_ROLES``). ``FINAL`` names the problems no
+later state can put right: the push refuses such a record instead of letting it wait.
 """
 
 from __future__ import annotations
 
 from shared.errors import PermissionProblem, TransitionProblem
-from shared.model import Role, WorkOrderAction, WorkOrderState
+from shared.model import Role, WorkOrderAction, WorkOrderKind, WorkOrderState
 
 S, A = WorkOrderState, WorkOrderAction
 
@@ -36,6 +49,12 @@ TRANSITIONS: dict[tuple[WorkOrderState, WorkOrderAction], WorkOrderState] = {
     (S.DONE, A.CLOSE): S.CLOSED,
     (S.REWORK, A.CLOSE): S.CLOSED,
     (S.CLOSED, A.SIGN_OFF): S.SIGNED_OFF,
+    # complaints only: the owner is told; a complaint nobody had to repair is then closed
+    (S.REPORTED, A.REPLY): S.CLOSED,
+    (S.DISPATCHED, A.REPLY): S.DISPATCHED,
+    (S.IN_PROGRESS, A.REPLY): S.IN_PROGRESS,
+    (S.DONE, A.REPLY): S.DONE,  # closed instead when its return visit passed already (complaint_closes)
+    (S.REWORK, A.REPLY): S.REWORK,
 }
 
 ROLES: dict[WorkOrderAction, frozenset[Role]] = {
@@ -57,8 +76,48 @@ _DONE_WORDS = {
     A.REPLY: "replied to",
 }
 
+VISIT_ROLES = frozenset({Role.SPECIALIST, Role.SUPERVISOR, Role.ADMIN})  # customer service
+CHECK_ROLES = frozenset({Role.SITE_SUPERVISOR, Role.SUPERVISOR, Role.ADMIN})
+
 OPEN_STATES = frozenset({S.REPORTED, S.DISPATCHED, S.IN_PROGRESS, S.DONE, S.REWORK})
 FINAL_STATES = frozenset({S.CLOSED, S.SIGNED_OFF})
+FINAL = frozenset({"workflow.role_not_allowed", "workflow.visit_not_independent", "workflow.reply_not_complaint"})
+
+
+def check_visitor(role: Role, author_id: str, assignee_id: str | None) -> None:
+    """Refuse a return visit by maintenance or by the person the order is dispatched to."""
+    if role not in VISIT_ROLES or author_id == assignee_id:
+        raise PermissionProblem(
+            "workflow.visit_not_independent",
+            "A return visit must be independent of the repair: it is made by customer service (a specialist,"
+            " a supervisor or an admin), not by maintenance or by the person the order is dispatched to.",
+            {"role": role.value},
+        )
+
+
+def check_inspector(role: Role) -> None:
+    """Refuse a renovation site check by anyone but a site supervisor, a supervisor or an admin."""
+    if role not in CHECK_ROLES:
+        raise PermissionProblem(
+            "workflow.check_role_not_allowed",
+            "Renovation site checks are recorded by a site supervisor, a supervisor or an admin.",
+            {"role": role.value},
+        )
+
+
+def check_kind(kind: WorkOrderKind, action: WorkOrderAction) -> None:
+    """Refuse an action that does not exist for this kind of order: only complaints get a reply."""
+    if action is A.REPLY and kind is not WorkOrderKind.COMPLAINT:
+        raise TransitionProblem(
+            "workflow.reply_not_complaint",
+            "Only an owner's complaint gets a reply; this work order is not a complaint.",
+            {"kind": kind.value, "action": action.value},
+        )
+
+
+def complaint_closes(state: WorkOrderState, replied: bool, visited: bool) -> bool:
+    """Whether a complaint that was repaired (``done``) is finished: the owner was answered and the visit passed."""
+    return state is S.DONE and replied and visited
 
 
 def after_return_visit(state: WorkOrderState, successful: bool) -> WorkOrderState:
@@ -99,9 +158,11 @@ def may_apply_later(state: WorkOrderState, action: WorkOrderAction) -> bool:
     return any((s, action) in TRANSITIONS for s in reachable(state))
 
 
-def allowed_actions(state: WorkOrderState, role: Role) -> list[WorkOrderAction]:
-    """The actions this role can take on an order in this state (for the app's buttons)."""
-    return [a for (s, a) in TRANSITIONS if s is state and role in ROLES[a]]
+def allowed_actions(state: WorkOrderState, role: Role, kind: WorkOrderKind | None = None) -> list[WorkOrderAction]:
+    """The actions this role can take on an order in this state (for the app's buttons): ``reply``
+    only when the order's ``kind`` is given and is a complaint."""
+    found = [a for (s, a) in TRANSITIONS if s is state and role in ROLES[a]]
+    return [a for a in found if a is not A.REPLY or kind is WorkOrderKind.COMPLAINT]
 
 
 def next_state(state: WorkOrderState, action: WorkOrderAction, role: Role) -> WorkOrderState:

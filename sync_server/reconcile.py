@@ -5,6 +5,13 @@ touches is brought up to date (``reconcile_window``: fed to the stream's running
 from its latest rest point) and the orders that changed are written and published. The orders
 depend only on the set of stored facts: a repeated push changes nothing, and the same records
 arriving in another order end in the same orders (only the issued numbers differ).
+
+A correction of a defect or a complaint is indexed in the stream of the record it corrects (its
+chain's first record), so that it replaces that record where it stood and the order keeps its
+identity (see ``shared.order_effects``); the stream is replayed from before that first record.
+Times are read on the property's own clock (``reference.property_tz``): its day of each fact, and
+the slot (morning or afternoon) of a renovation check, which the server decides from the check's
+effective time, never from the label the phone sent.
 """
 
 from __future__ import annotations
@@ -16,10 +23,19 @@ from typing import Any
 import sqlite_utils
 
 from shared import parse
-from shared.model import CheckpointVisit, DecorationCheck, DefectReport, PatrolRound, RecordType, Role
+from shared.model import (
+    CheckpointVisit,
+    DecorationCheck,
+    DefectReport,
+    OwnerComplaint,
+    PatrolRound,
+    RecordType,
+    Role,
+)
 from shared.reconcile_rules import Fact, Outcome, check_role, order_ref, stream_of
-from shared.rules import effective_time, local_day
+from shared.rules import decoration_slot, effective_time, local_day
 from shared.wire import Record
+from shared.workflow import FINAL
 from sync_server import reconcile_window
 from sync_server.db import findings, orders, recon_facts, reference
 from sync_server.reconcile_write import utc
@@ -32,7 +48,8 @@ def reconcile_record(
     """Called by the push pipeline inside the record's SAVEPOINT, right after the record was stored.
 
     Raises the workflow's problem for a work-order action that the order's role or state does
-    not allow, so the push reports that record ``rejected`` and nothing changes.
+    not allow, or a return visit that is not independent, so the push reports that record
+    ``rejected`` and nothing changes.
     """
     at, clock_flag = effective_time(record.recorded_at, received_at)
     apply_fact(
@@ -71,10 +88,10 @@ def apply_fact(
     An action that a later state of its order would allow waits (records arrive in any order), unless
     ``must_apply`` (a supervisor acting at the desk sees the current state and wants it done now).
     """
-    fact = Fact(id, type, at, author_id, author_role, body)
+    fact = Fact(id, type, at, author_id, author_role, body, supersedes)
     check_role(fact)
     row = _index_row(db, fact, settings=settings, property_id=property_id, clock_flag=clock_flag)
-    row.update(supersedes=supersedes, source=source)
+    row.update(source=source)
     if not recon_facts.insert_fact(db, fact=row):
         return None  # this fact was reconciled before
     stored_at = datetime.fromisoformat(row["effective_at"])  # as a replay reads it back
@@ -90,10 +107,10 @@ def apply_fact(
         for f in recon_facts.facts_with_visit(db, visit_id=id):
             if f["stream"]:
                 changed.setdefault(f["stream"], []).append(reconcile_window.fact_of(f))
-    if supersedes:
-        earlier = recon_facts.get_fact(db, id=supersedes)
-        if earlier is not None and earlier["stream"]:
-            changed.setdefault(earlier["stream"], []).append(reconcile_window.fact_of(earlier))
+    if supersedes:  # every stream the chain was in is read again, from before the chain's first record
+        chain = recon_facts.chain_of(db, id=supersedes)
+        for stream in {f["stream"] for f in chain if f["stream"]}:
+            changed.setdefault(stream, []).append(reconcile_window.fact_of(chain[-1]))
     outcome = None
     for stream in sorted(new.keys() | changed.keys()):
         result = reconcile_window.update(
@@ -106,9 +123,12 @@ def apply_fact(
         )
         if stream == row["stream"]:
             outcome = result
-    if type is RecordType.WORK_ORDER_ACTION and outcome is not None and id in outcome.skipped:
-        if id not in outcome.applied_to and (must_apply or id not in outcome.waiting):
-            raise outcome.skipped[id]
+    if outcome is not None and id in outcome.skipped and id not in outcome.applied_to:
+        problem = outcome.skipped[id]
+        if type is RecordType.WORK_ORDER_ACTION and (must_apply or id not in outcome.waiting):
+            raise problem
+        if type is RecordType.RETURN_VISIT and problem.code in FINAL:
+            raise problem
     return outcome
 
 
@@ -125,6 +145,7 @@ def _index_row(
     db: sqlite_utils.Database, fact: Fact, *, settings: Settings, property_id: str, clock_flag: str | None
 ) -> dict[str, Any]:
     body = fact.body
+    tz = reference.property_tz(db, property_id=property_id, default=settings.tz)
     row: dict[str, Any] = {
         "id": fact.id,
         "property_id": property_id,
@@ -132,14 +153,19 @@ def _index_row(
         "author_id": fact.author_id,
         "author_role": fact.author_role.value,
         "effective_at": utc(fact.at),
-        "local_day": local_day(fact.at, settings.tz).isoformat(),
+        "local_day": local_day(fact.at, tz).isoformat(),
         "clock_flag": clock_flag,
         "stream": stream_of(fact.type, body, fact.id),
         "order_ref": order_ref(body),
+        "supersedes": fact.supersedes,
         "body": parse.to_json(body),
     }
     if row["order_ref"]:
         row["stream"] = _stream_of_order(db, row["order_ref"])
+    elif fact.supersedes and isinstance(body, DefectReport | OwnerComplaint):
+        first = recon_facts.chain_of(db, id=fact.supersedes)[-1:]
+        if first and first[0]["stream"] and first[0]["type"] == fact.type.value:
+            row["stream"] = first[0]["stream"]  # the correction takes the place of the record it corrects
     row["place_id"] = getattr(body, "place_id", None)
     if isinstance(body, DefectReport):
         row["visit_id"] = body.checkpoint_visit_id
@@ -151,7 +177,7 @@ def _index_row(
         if checkpoint is not None:
             row.update(place_id=checkpoint["place_id"], route_id=checkpoint["route_id"])
     elif isinstance(body, DecorationCheck):
-        row.update(permit_id=body.permit_id, slot=body.slot.value)
+        row.update(permit_id=body.permit_id, slot=decoration_slot(fact.at, tz).value)
         permit = reference.get(db, kind="permit", id=body.permit_id)
         row["place_id"] = permit["unit_id"] if permit else None
     elif row["order_ref"]:

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -31,6 +31,7 @@ from sync_server.reconcile_write import utc, write_orders
 from sync_server.settings import Settings
 
 StoredKey = tuple[str, str]
+V = TypeVar("V")
 
 
 @dataclass
@@ -126,11 +127,17 @@ class _Env:
         for row in rows:
             ids.update(row["data"]["record_ids"])
             ids.update(e["record_id"] for e in row["data"]["history"] if e["record_id"])
-        facts = [fact_of(r) for r in recon_facts.facts_by_ids(self.db, ids=sorted(ids))]
+        found = recon_facts.facts_by_ids(self.db, ids=sorted(ids))
+        for row in [r for r in found if r["supersedes"] and r["supersedes"] not in ids]:
+            found += recon_facts.chain_of(self.db, id=row["supersedes"])  # a correction needs what it corrects
+        facts = [fact_of(r) for r in {r["id"]: r for r in found}.values()]
         outcome = replay(facts, self.context(facts))
         before = {r["id"]: r for r in rows}
         made = {o.id for o in outcome.orders}
-        self.write(outcome.orders, before, {k: v for k, v in before.items() if k not in made})
+        # only the episode's own orders: a record a correction moved out of it may open another, partly seen here
+        roots = {r["root_id"] for r in rows}
+        own = [o for o in outcome.orders if o.id in before or o.root_id in roots]
+        self.write(own, before, {k: v for k, v in before.items() if k not in made})
         return outcome
 
     def keep(self, kept: _Kept, rests: list[Key]) -> None:
@@ -162,16 +169,16 @@ class _Env:
         db, property_id = self.db, self.property_id
         visit_ids = [f.body.checkpoint_visit_id for f in facts if isinstance(f.body, DefectReport)]
         visits = recon_facts.facts_by_ids(db, ids=[v for v in visit_ids if v])
+        permits = _Lazy(lambda: {p["id"]: p for p in reference.all_of(db, kind="permit", property_id=property_id)})
         return Context(
-            tz=self.settings.tz,
+            tz=reference.property_tz(db, property_id=property_id, default=self.settings.tz),
             rectification_hours=orders.rectification_hours(
                 db, property_id=property_id, default=self.settings.rectification_hours
             ),
             responsible=_Lazy(lambda: responsible_by_place(db, property_id=property_id)),
             visit_rounds={v["id"]: v["round_id"] for v in visits if v["round_id"]},
-            permit_places=_Lazy(
-                lambda: {p["id"]: p["unit_id"] for p in reference.all_of(db, kind="permit", property_id=property_id)}
-            ),
+            permit_places=_Lazy(lambda: {k: p["unit_id"] for k, p in permits.items()}),
+            permit_passes=_Lazy(lambda: {k: p["passes_registered"] for k, p in permits.items()}),
             superseded=frozenset(recon_facts.superseded_among(db, ids=[f.id for f in facts])),
         )
 
@@ -203,7 +210,7 @@ def fact_of(row: dict[str, Any]) -> Fact:
         record_type = RecordType(row["type"])
         body: Any = parse.parse(BODY_TYPES[record_type], row["body"])
         at = datetime.fromisoformat(row["effective_at"])
-        fact = Fact(row["id"], record_type, at, row["author_id"], Role(row["author_role"]), body)
+        fact = Fact(row["id"], record_type, at, row["author_id"], Role(row["author_role"]), body, row["supersedes"])
         remember(fact, row)
     else:
         _PARSED.move_to_end(_row_key(row))
@@ -224,19 +231,19 @@ _PARSED: OrderedDict[tuple[str, ...], Fact] = OrderedDict()
 _PARSED_MAX = 50_000
 
 
-class _Lazy(Mapping[str, str]):
+class _Lazy(Mapping[str, V]):
     """A mapping read from the database only if the replay asks (most replays never complete an order)."""
 
-    def __init__(self, load: Callable[[], dict[str, str]]) -> None:
+    def __init__(self, load: Callable[[], dict[str, V]]) -> None:
         self._load = load
-        self._data: dict[str, str] | None = None
+        self._data: dict[str, V] | None = None
 
-    def _get(self) -> dict[str, str]:
+    def _get(self) -> dict[str, V]:
         if self._data is None:
             self._data = self._load()
         return self._data
 
-    def __getitem__(self, key: str) -> str:
+    def __getitem__(self, key: str) -> V:
         return self._get()[key]
 
     def __iter__(self) -> Iterator[str]:

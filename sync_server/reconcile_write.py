@@ -9,7 +9,7 @@ import sqlite_utils
 
 from shared.model import Role
 from shared.work_order import Order
-from sync_server.db import feed, orders
+from sync_server.db import feed, orders, reference
 from sync_server.settings import Settings
 
 OVERSEERS = ("supervisor", "admin")  # roles that see every order of their property
@@ -31,6 +31,7 @@ def write_orders(
     another report's order joined): they are deleted and unpublished, and an order that absorbed
     one of them keeps the number people already saw.
     """
+    tz = reference.property_tz(db, property_id=property_id, default=settings.tz)  # its clock, its year
     for oid in vanished:  # first, so that an heir can take over the number
         orders.delete_order(db, id=oid)
     inherited: set[str] = set()
@@ -44,13 +45,13 @@ def write_orders(
                 number = heir["number"]
                 inherited.add(heir["id"])
         if number is None:
-            number = orders.next_number(db, year=order.reported_at.astimezone(settings.tz).year)
+            number = orders.next_number(db, year=order.reported_at.astimezone(tz).year)
         numbers[order.id] = number
     related = {e.related_order_id for o in changed for e in o.history if e.related_order_id} - numbers.keys()
     numbers.update(orders.numbers_of(db, ids=sorted(related)))
     for order in changed:
         old = before.get(order.id)
-        data = {**order.to_json(settings.tz), "number": numbers[order.id], "property_id": property_id}
+        data = {**order.to_json(tz), "number": numbers[order.id], "property_id": property_id}
         for event in data["history"]:  # the replay knows which order an event names; people know it by number
             if event["related_order_id"]:
                 event["related_number"] = numbers.get(event["related_order_id"])
@@ -75,7 +76,7 @@ def write_orders(
             data_text=text,
         )
         _publish(db, "work_order", order.id, data, scopes, old_scopes)
-        visit = return_visit_data(data, pending.to_json(settings.tz)) if pending else {}
+        visit = return_visit_data(data, pending.to_json(tz)) if pending else {}
         _publish(db, "return_visit_due", order.id, visit, visit_scopes, old_visit_scopes)
     for oid, row in vanished.items():
         _publish(db, "work_order", oid, {"id": oid}, [], row["scopes"])

@@ -52,6 +52,16 @@ def facts_by_ids(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str,
     return facts_where(db, f"id IN ({', '.join('?' for _ in ids)})", list(ids))
 
 
+def chain_of(db: sqlite_utils.Database, *, id: str) -> list[dict[str, Any]]:
+    """A record and the records it corrects, back to the first one (that one last); [] when it is not stored."""
+    chain: list[dict[str, Any]] = []
+    row = get_fact(db, id=id)
+    while row is not None and row["id"] not in {r["id"] for r in chain}:
+        chain.append(row)
+        row = get_fact(db, id=row["supersedes"]) if row["supersedes"] else None
+    return chain
+
+
 def superseded_among(db: sqlite_utils.Database, *, ids: list[str]) -> set[str]:
     """Which of these fact ids a later fact supersedes."""
     if not ids:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 def test_records_made_offline_survive_a_hostile_network_and_reach_the_server_once(live_server, make_phone):
     server = live_server()
-    phone = make_phone(server)
+    phone = make_phone(server, "demo-site-supervisor")  # the role that makes every kind of record
     made = record_mix(phone, 200, rng=random.Random(42))
     assert {r["type"] for r in made} == {
         "patrol_round",
@@ -48,7 +48,7 @@ def test_records_made_offline_survive_a_hostile_network_and_reach_the_server_onc
     assert phone.pending_counts()["held"] == 0 and phone.last_error is None and phone.last_success
 
     # a second phone of the same user, and the supervisor's, pull them all
-    for username, name in (("demo-specialist", "spare"), ("demo-supervisor", "office")):
+    for username, name in (("demo-site-supervisor", "spare"), ("demo-supervisor", "office")):
         other = make_phone(server, username, name)
         seen = {r["id"]: r for r in other.records(origin="server")}
         assert {r["id"] for r in made} <= set(seen), username

@@ -20,9 +20,11 @@ from shared.model import (
     PresenceProof,
     Proof,
     RecordType,
+    Role,
     Severity,
     Slot,
 )
+from shared.workflow import CHECK_ROLES
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -59,13 +61,15 @@ def record_mix(
     store: Store, count: int, *, rng: random.Random, clock: FixedClock | None = None
 ) -> list[dict[str, Any]]:
     """``count`` records of every kind the reference data allows, in turn: patrol rounds with their
-    checkpoint visits, defects, owner complaints and decoration checks, on seeded random places."""
+    checkpoint visits, defects, owner complaints and (for a user who may make them) decoration checks,
+    on seeded random places."""
     clock = clock or FixedClock()
     routes, checkpoints = store.reference("route"), store.reference("checkpoint")
     permits, places = store.reference("permit"), store.reference("place")
     assert routes and checkpoints and places, "pull the demo reference data first"
     saved: list[dict[str, Any]] = []
-    kinds = ["patrol", "defect", "complaint", "decoration"] if permits else ["patrol", "defect", "complaint"]
+    checks = permits and Role((store.user or {}).get("role", "specialist")) in CHECK_ROLES  # as the app offers them
+    kinds = ["patrol", "defect", "complaint", "decoration"] if checks else ["patrol", "defect", "complaint"]
     turn = 0
     while len(saved) < count:
         pick = kinds[turn % len(kinds)]  # every kind in turn; places, routes and permits drawn at random

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import PermissionProblem, TransitionProblem
-from shared.model import Role, WorkOrderAction, WorkOrderState
+from shared.model import Role, WorkOrderAction, WorkOrderKind, WorkOrderState
 from shared.workflow import after_return_visit, allowed_actions, next_state
 
 S, A = WorkOrderState, WorkOrderAction
@@ -73,7 +73,10 @@ def test_an_action_not_allowed_in_the_state_is_refused(state, action):
 
 
 def test_allowed_actions_are_what_the_app_offers():
-    assert allowed_actions(S.REPORTED, Role.SUPERVISOR) == [A.DISPATCH, A.CLOSE]
+    assert allowed_actions(S.REPORTED, Role.SUPERVISOR, WorkOrderKind.REPAIR) == [A.DISPATCH, A.CLOSE]
+    assert allowed_actions(S.REPORTED, Role.SUPERVISOR, WorkOrderKind.COMPLAINT) == [A.DISPATCH, A.CLOSE, A.REPLY]
+    assert allowed_actions(S.DONE, Role.SPECIALIST, WorkOrderKind.COMPLAINT) == [A.REPLY]
+    assert allowed_actions(S.DONE, Role.SPECIALIST) == []  # the kind unknown: no reply offered
     assert allowed_actions(S.DISPATCHED, Role.MAINTENANCE) == [A.START, A.COMPLETE]
     assert allowed_actions(S.CLOSED, Role.SUPERVISOR) == [A.SIGN_OFF]
     assert allowed_actions(S.CLOSED, Role.SPECIALIST) == []

@@ -56,6 +56,8 @@ def test_a_defect_becomes_a_numbered_repair_order_in_the_supervisors_and_reporte
         "violations": [],
         "reason": None,
         "reason_detail": {},
+        "changes": {},
+        "on_behalf_of": None,
     }
     assert f"wo-{d['id']}" in phones["specialist"].of_kind("work_order")
     assert phones["maintenance"].of_kind("work_order") == {}  # not dispatched to them yet
@@ -304,14 +306,19 @@ def test_the_same_records_in_another_order_give_the_same_orders_and_findings(pho
             db.close()
 
 
-def test_a_corrected_defect_replaces_its_order(phones, clock):
+def test_a_corrected_defect_keeps_its_order(phones, clock):
     spec = phones["specialist"]
     wrong = spec.send(leak(category=DefectCategory.ELECTRICAL), now(clock))
-    assert f"wo-{wrong['id']}" in phones["supervisor"].of_kind("work_order")
-    fixed = spec.send(leak(), now(clock), supersedes=wrong["id"])
+    oid = f"wo-{wrong['id']}"
+    number = phones["supervisor"].of_kind("work_order")[oid]["number"]
+    fixed = spec.send(leak(), now(clock) + timedelta(minutes=3), supersedes=wrong["id"])
     orders = phones["supervisor"].of_kind("work_order")
-    assert list(orders) == [f"wo-{fixed['id']}"]
-    assert orders[f"wo-{fixed['id']}"]["category"] == "water_leakage"
+    assert list(orders) == [oid]  # the same order, corrected, not a new one
+    order = orders[oid]
+    assert (order["number"], order["category"]) == (number, "water_leakage")
+    corrected = order["history"][-1]
+    assert (corrected["action"], corrected["record_id"]) == ("corrected", fixed["id"])
+    assert corrected["changes"] == {"category": {"from": "electrical", "to": "water_leakage"}}
 
 
 def test_an_action_for_an_order_the_server_does_not_have_is_rejected(phones, clock, server_db):
