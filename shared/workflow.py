@@ -20,12 +20,14 @@ note says what). A reply to a complaint still ``reported`` closes it: no repair 
 complaint was dispatched, a reply leaves its state alone, and the order closes only when both the
 reply and a successful return visit happened, whichever comes last (``complaint_closes``); a
 complaint waiting in ``rework`` without its reply goes back to ``done`` when its rework's visit
-passes, and waits there for the reply. ``reply`` on any other kind of order is refused. A supervisor's ``close`` is a manual close, never a success:
-every deadline still open is marked missed (``shared.order_effects``).
+passes, and waits there for the reply. ``reply`` on any other kind of order is refused. A supervisor's
+``close`` is a manual close, never a success: every deadline still open is marked missed
+(``shared.order_effects``).
 
 Who may act besides ``ROLES``: a return visit is independent of the work it checks, so it comes from
 customer service (``VISIT_ROLES``) and never from the order's assignee; a renovation site check comes
-from a site supervisor, a supervisor or an admin (``CHECK_ROLES``). ``FINAL`` names the problems no
+from a site supervisor, a supervisor or an admin (``CHECK_ROLES``), and only a site supervisor's clean
+check closes a rectification (a manager's spot check is no follow-up). ``FINAL`` names the problems no
 later state can put right: the push refuses such a record instead of letting it wait.
 """
 

@@ -42,7 +42,6 @@ def test_findings_of_the_last_days_nobody_looked_at_are_recorded(field):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="needs: per-property time zones")
 def test_property_time_zone_decides_the_day(field, settings):
     # A second property in New York on a server configured for Shanghai.
     db = open_db(settings.db_path)

@@ -122,7 +122,6 @@ def test_clean_follow_up_check_closes_the_rectification(field):
     assert [e["action"] for e in order["history"]] == ["reported", "rectified"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs: only a site supervisor's clean check closes a rectification order")
 def test_only_site_supervisors_clean_follow_up_closes_rectification(field):
     site = field.phone(SITE_SUPERVISOR)
     field.at(local(23, 10, 0))

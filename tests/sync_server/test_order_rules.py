@@ -129,11 +129,11 @@ def test_a_return_visit_by_maintenance_is_refused(phones, clock):
 
 
 def test_a_return_visit_by_the_orders_assignee_is_refused(phones, clock):
-    spec, sup = phones["specialist"], phones["supervisor"]
+    spec, sup, mnt = phones["specialist"], phones["supervisor"], phones["maintenance"]
     oid = f"wo-{spec.send(leak(), now(clock))['id']}"
-    sup.send(action(oid, A.DISPATCH, assignee_id=SUPERVISOR), now(clock))
-    sup.send(action(oid, A.COMPLETE), now(clock) + timedelta(minutes=5))
-    result = refused(sup, visit(oid), now(clock) + timedelta(minutes=6))
+    sup.send(action(oid, A.DISPATCH, assignee_id=MAINTENANCE), now(clock))
+    mnt.send(action(oid, A.COMPLETE), now(clock) + timedelta(minutes=5))
+    result = refused(mnt, visit(oid), now(clock) + timedelta(minutes=6))
     assert (result["status"], result["code"]) == ("rejected", "workflow.visit_not_independent")
     spec.send(visit(oid), now(clock) + timedelta(minutes=7))  # customer service's own visit closes it
     assert orders_of(phones)[oid]["state"] == "closed"
@@ -175,6 +175,8 @@ def test_only_a_site_supervisors_clean_follow_up_closes_the_rectification(phones
     opened = site.send(decoration_check("demo-permit1", Slot.MORNING, SAND), now(clock))
     oid = f"wo-{opened['id']}"
     sup.send(decoration_check("demo-permit1", Slot.AFTERNOON), now(clock) + timedelta(hours=5))
+    assert orders_of(phones)[oid]["state"] == "reported"  # a manager's clean spot check is no follow-up
+    site.send(decoration_check("demo-permit1", Slot.AFTERNOON), now(clock) + timedelta(hours=6))
     assert orders_of(phones)[oid]["state"] == "closed"
 
 
@@ -324,8 +326,8 @@ def test_a_correction_gives_the_same_orders_whatever_the_arrival_order(phones, c
     prepare_data_dir(other)
     with TestClient(create_app(other)) as second:
         again = {who: Phone(second, f"demo-{who}") for who in phones}
-        # actions first (they wait for their orders), the correction right after what it corrects
-        push_each(again, [records[i] for i in (6, 5, 4, 2, 0, 1, 3)])
+        # the site supervisor's phone syncs first, the correction before the first dispatch, completions swapped
+        push_each(again, [records[i] for i in (1, 0, 3, 2, 4, 6, 5)])
         db = open_db(other.db_path)
         try:
             assert dump(db) == dump(server_db)
