@@ -6,8 +6,6 @@ import dataclasses
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from sync_server.db import open_db
 from sync_server.demo import load_demo
 from tests.scenarios.harness import SPECIALIST, local

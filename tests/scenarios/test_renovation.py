@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
 from mobile.state.ports import Problem
 from shared.model import ChecklistItem, Slot
 from tests.scenarios.harness import SITE_SUPERVISOR, SUPERVISOR, deadlines, local

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import partial
 
-import pytest
-
 from shared.model import DefectCategory, RecordType, Satisfaction, WorkOrderAction
 from tests.photo_samples import small_jpeg
 from tests.scenarios.harness import MAINTENANCE, SPECIALIST, TZ, deadlines, local
