@@ -93,7 +93,6 @@ def confirm_box(text: str, yes: str, on_yes: Callable[..., Any], no: str, on_no:
                         ),
                         ft.OutlinedButton(content=no, on_click=on_no, height=TOUCH, expand=True),
                     ],
-                    wrap=True,
                 ),
             ],
             spacing=8,

@@ -185,3 +185,14 @@ def test_keys_built_at_run_time_exist() -> None:
     built += [f"history.verdict.{v}" for v in VERDICTS] + list(LATE_KEYS.values())
     built += [error_key(code) for code in SAME_AS] + list(FIELD_KEYS.values())
     assert [k for k in built if k not in en] == []
+
+
+def test_the_bundled_font_draws_every_character_of_the_catalogs() -> None:
+    """Offline, a character missing from the CJK subset shows as a box: rebuild it with assets/fonts/subset.py."""
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(ROOT / "assets" / "fonts" / "NotoSansCJK-subset.otf").getBestCmap()
+    missing = {
+        ch for texts in catalog_files().values() for text in texts.values() for ch in text if ord(ch) not in cmap
+    }
+    assert missing == set()
