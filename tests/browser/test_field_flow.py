@@ -279,3 +279,7 @@ def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(
     assert server_records(server.data_dir, "Lobby light flickers") == 1
     spec.tap("Log out")  # nothing waits now: no question
     spec.see("Log in")
+    # Another person takes the phone: their Today fills right after the login, not at the next automatic sync.
+    log_in(spec, "demo-site-supervisor")
+    spec.see("Renovation site checks", timeout=20_000)
+    assert not spec.shows("Patrol routes")
