@@ -31,16 +31,21 @@ class ComplaintForm:
 
     def problems(self) -> list[Problem]:
         found = []
-        if not self.places.place_id:
+        if not self.place_id:
             found.append(Problem("complaint.place_missing"))
         if not self.description.strip():
             found.append(Problem("complaint.description_missing"))
         return found
 
+    @property
+    def place_id(self) -> str | None:
+        """A unit (the owner's home) or a common area: a building or floor alone does not say whose matter it is."""
+        return self.places.area_id or self.places.unit_id
+
     def body(self) -> OwnerComplaint:
-        assert self.places.place_id
+        assert self.place_id
         return OwnerComplaint(
-            place_id=self.places.place_id,
+            place_id=self.place_id,
             owner_name=self.owner_name.strip(),
             description=self.description.strip(),
             contact=self.contact.strip(),

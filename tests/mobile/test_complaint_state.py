@@ -14,6 +14,10 @@ def test_nothing_is_saved_until_place_and_what_are_given() -> None:
     form = ComplaintForm(ref=demo_ref(), save=saved)
     assert form.severity is Severity.MEDIUM  # the default urgency
     assert [p.key for p in form.submit()] == ["complaint.place_missing", "complaint.description_missing"]
+    form.places.choose_building("b1")
+    form.places.choose_floor("b1-f2")
+    form.description = "Noise"
+    assert [p.key for p in form.submit()] == ["complaint.place_missing"]  # a floor is not whose home it is
     form.places.choose_area("lobby")
     form.description = "  "
     (problem,) = form.submit()
