@@ -77,6 +77,11 @@ def screens(shell: Any) -> dict[str, Any]:
     if orders:
         views["order"] = OrderDetailView(shell, orders[0]["id"])
     views["patrol-run"] = PatrolView(shell, route_id=route)
+    from shared.model import ChecklistItem
+
+    violated = RenovationView(shell, permit)
+    violated.form.set_violation(ChecklistItem.NO_DISORDERLY_STACKING, True)
+    views["renovation-violation"] = violated
     leaving = PatrolView(shell, route_id=route)
     leaving._close(None)  # asks "are you sure?" in the screen
     views["patrol-leave"] = leaving
@@ -109,5 +114,11 @@ def test_every_screen_builds_and_shows_no_raw_key(supervisor_ctx: AppContext, lo
     if locale == "zh-Hans":
         assert "装修巡查" in texts(built["renovation"])
         assert "业主投诉" in texts(built["complaint"])
+    violation = texts(built["renovation-violation"])
+    # The item keeps its passed wording on the switch; the violation says what is wrong.
+    assert ctx.tr.t("renovation.violation_of", violation=ctx.tr.t("violation.no_disorderly_stacking")) in violation
+    assert ctx.tr.t("checklist.no_disorderly_stacking") in violation
+    if locale == "en":
+        assert "Violation: Disorderly stacking" in violation
     leave = " ".join(texts(built["patrol-leave"]))
     assert ctx.tr.t("common.confirm") in leave and ctx.tr.t("common.cancel") in leave
