@@ -31,7 +31,10 @@ def main(page: ft.Page) -> None:
     page.title = ctx.tr.t("app.title")
     # One CJK font for every language: offline, Chinese must never fall back to boxes.
     page.fonts = {FONT_FAMILY: "fonts/NotoSansCJK-subset.otf"}
-    page.theme = ft.Theme(font_family=FONT_FAMILY, color_scheme_seed=ft.Colors.TEAL)
+    # Standard density everywhere: a desktop browser would otherwise get compact, smaller-than-48 px controls.
+    page.theme = ft.Theme(
+        font_family=FONT_FAMILY, color_scheme_seed=ft.Colors.TEAL, visual_density=ft.VisualDensity.STANDARD
+    )
     page.theme_mode = ft.ThemeMode.LIGHT
     page.padding = 0
     page.spacing = 0

@@ -25,7 +25,6 @@ from shared.i18n import DEFAULT_LOCALE, LOCALES, Translator, normalize_locale
 from shared.model import RecordType
 
 DEFAULT_TZ = "UTC"
-RECTIFICATION_HOURS = 24
 
 
 def default_data_dir() -> Path:

@@ -3,6 +3,10 @@
 Every visible string of the app is a key in ``shared/locales/<locale>.json``. A key missing from a
 catalog falls back to English; a key missing from English shows the key itself, which a test forbids.
 Enum values are looked up as ``<prefix>.<value>`` (``category.water_leakage``) through ``Translator.enum``.
+
+Plurals: a message with a ``{count}`` has its singular under ``<key>.one`` in the languages that have one
+(English and Spanish: "1 photo", "2 photos"); ``t()`` picks it when ``count`` is 1. Chinese has no plural
+forms, so its catalogs have no ``.one`` keys and the one message reads right for every number.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ Moment = datetime  # the Translator has a method named datetime; annotations use
 
 LOCALES = ("en", "zh-Hans", "zh-Hant", "es")
 DEFAULT_LOCALE = "en"
+PLURAL_ONE = frozenset({"en", "es"})  # languages with a singular form (CLDR "one" is exactly 1 for both)
+ONE = ".one"
 LOCALE_DIR = Path(__file__).parent / "locales"
 
 # The catalog prefix of every enum the app shows; the catalog test checks each value has a key.
@@ -70,6 +76,7 @@ class Translator:
         return key in load_catalog(self.locale) or key in load_catalog(DEFAULT_LOCALE)
 
     def t(self, key: str, **args: object) -> str:
+        key = self._plural(key, args.get("count"))
         text = load_catalog(self.locale).get(key)
         if text is None:
             text = load_catalog(DEFAULT_LOCALE).get(key, key)
@@ -80,6 +87,11 @@ class Translator:
         except (KeyError, IndexError, ValueError):
             # A translation with a broken placeholder must not crash a screen: show English.
             return load_catalog(DEFAULT_LOCALE).get(key, key).format(**args)
+
+    def _plural(self, key: str, count: object) -> str:
+        if count == 1 and not isinstance(count, bool) and self.locale in PLURAL_ONE and self.has(key + ONE):
+            return key + ONE
+        return key
 
     def enum(self, value: Enum) -> str:
         prefix = ENUM_PREFIXES.get(type(value).__name__, type(value).__name__.lower())

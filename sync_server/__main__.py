@@ -85,7 +85,7 @@ def _open(settings: Settings) -> sqlite_utils.Database:
 
 
 def _load_demo(settings: Settings) -> int:
-    from sync_server.demo import PASSWORD, load_demo
+    from sync_server.demo import PASSWORD, checkpoint_codes, load_demo
 
     db = _open(settings)
     try:
@@ -95,6 +95,14 @@ def _load_demo(settings: Settings) -> int:
     print(f"Demo property loaded into {settings.data_dir}. Users (password {PASSWORD!r}):")
     for user in users:
         print(f"  {user['username']:<24} {user['role']:<16} {user['name']}")
+    # Without printed labels a newcomer types these on the patrol screen (recorded as "typed", not "scanned").
+    print("Checkpoint codes (route, checkpoint, place, code):")
+    route = ""
+    for route_name, checkpoint, place, code in checkpoint_codes():
+        if route_name != route:
+            route = route_name
+            print(f"  {route}")
+        print(f"    {checkpoint:<14} {place:<28} {code}")
     return 0
 
 

@@ -95,6 +95,25 @@ def _permits(pid: str, settings: Settings) -> list[dict[str, Any]]:
     ]
 
 
+def checkpoint_codes(property_id: str = "demo") -> list[tuple[str, str, str, str]]:
+    """(route, checkpoint, place, code) of every demo checkpoint: what a newcomer types when no label is printed."""
+    rows = {p["id"]: p for p in _places(property_id)}
+
+    def label(place_id: str) -> str:  # "Building 2 · Floor 1": floors repeat across buildings
+        place = rows.get(place_id)
+        if place is None:
+            return ""
+        parent = label(place["parent_id"]) if place.get("parent_id") else ""
+        return f"{parent} · {place['name']}" if parent else str(place["name"])
+
+    routes, checkpoints = _routes(property_id, "")
+    names = {r["id"]: r["name"] for r in routes}
+    return [
+        (names[c["route_id"]], c["name"], label(c["place_id"]), c["scan_code"])
+        for c in sorted(checkpoints, key=lambda c: (c["route_id"], c["position"]))
+    ]
+
+
 def load_demo(
     db: sqlite_utils.Database, settings: Settings, *, property_id: str = "demo", prefix: str = "demo"
 ) -> list[dict[str, Any]]:

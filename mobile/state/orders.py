@@ -7,8 +7,16 @@ from typing import Any
 
 from mobile.state.ports import Clock, Problem, RefData, SaveRecord, problem_from
 from shared import workflow
-from shared.errors import PatrolError
-from shared.model import RecordType, Role, WorkOrderAction, WorkOrderActionRecord, WorkOrderState
+from shared.errors import PatrolError, TransitionProblem, ValidationProblem
+from shared.model import (
+    RecordType,
+    Role,
+    Severity,
+    WorkOrderAction,
+    WorkOrderActionRecord,
+    WorkOrderKind,
+    WorkOrderState,
+)
 
 OPEN_STATES = frozenset(
     {WorkOrderState.REPORTED, WorkOrderState.DISPATCHED, WorkOrderState.IN_PROGRESS, WorkOrderState.REWORK}
@@ -31,6 +39,21 @@ def order_state(order: dict[str, Any]) -> WorkOrderState:
         return WorkOrderState(order.get("state"))
     except ValueError:
         return WorkOrderState.REPORTED
+
+
+# Most urgent first: an urgent complaint before a low one that is due sooner (overdue ones come first anyway).
+SEVERITY_RANK = {Severity.URGENT.value: 0, Severity.HIGH.value: 1, Severity.MEDIUM.value: 2, Severity.LOW.value: 3}
+# What a refused note means, by the action it was for (the domain core requires one for these).
+NOTE_KEYS = {WorkOrderAction.CLOSE: "orders.close_reason_missing", WorkOrderAction.REPLY: "orders.reply_missing"}
+# Actions that are asked "are you sure?" first: they end the order's life on this phone's side.
+CONFIRM_ACTIONS = frozenset({WorkOrderAction.CLOSE})
+
+
+def order_severity(order: dict[str, Any]) -> Severity | None:
+    try:
+        return Severity(order.get("severity"))
+    except ValueError:
+        return None
 
 
 def is_overdue(order: dict[str, Any], now: datetime) -> bool:
@@ -64,21 +87,36 @@ class OrdersBoard:
             found = [o for o in found if self.state_of(o) is self.state_filter]
         if self.overdue_only:
             found = [o for o in found if is_overdue(o, now)]
-        return sorted(found, key=lambda o: (not is_overdue(o, now), str(o.get("due_at") or "9999"), str(o["id"])))
+        return self._sorted(found)
+
+    def _sorted(self, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Overdue first, then the most urgent, then soonest due."""
+        now = self.now()
+        return sorted(
+            orders,
+            key=lambda o: (
+                not is_overdue(o, now),
+                SEVERITY_RANK.get(str(o.get("severity")), len(SEVERITY_RANK)),
+                str(o.get("due_at") or "9999"),
+                str(o["id"]),
+            ),
+        )
 
     def mine_open(self) -> list[dict[str, Any]]:
         """Open orders this user reported, is assigned, or is responsible for (the place's specialist)."""
         uid = self.user.get("id")
-        return [
-            o
-            for o in self.orders()
-            if self.state_of(o) in OPEN_STATES
-            and (uid in (o.get("assignee_id"), o.get("responsible_id")) or uid in (o.get("reporter_ids") or []))
-        ]
+        return self._sorted(
+            [
+                o
+                for o in self.orders()
+                if self.state_of(o) in OPEN_STATES
+                and (uid in (o.get("assignee_id"), o.get("responsible_id")) or uid in (o.get("reporter_ids") or []))
+            ]
+        )
 
     def overdue(self) -> list[dict[str, Any]]:
         now = self.now()
-        return [o for o in self.orders() if is_overdue(o, now)]
+        return self._sorted([o for o in self.orders() if is_overdue(o, now)])
 
     def counts_by_state(self) -> dict[WorkOrderState, int]:
         counts = dict.fromkeys(WorkOrderState, 0)
@@ -87,7 +125,24 @@ class OrdersBoard:
         return counts
 
     def actions(self, order: dict[str, Any]) -> list[WorkOrderAction]:
-        return workflow.allowed_actions(self.state_of(order), self.role)
+        """The workflow's actions for this role; replying to the owner only on an open complaint order."""
+        found = [a for a in workflow.allowed_actions(self.state_of(order), self.role) if a is not WorkOrderAction.REPLY]
+        if self._may_reply(order) and self.role in workflow.ROLES[WorkOrderAction.REPLY]:
+            found.insert(0, WorkOrderAction.REPLY)
+        return found
+
+    def _may_reply(self, order: dict[str, Any]) -> bool:
+        return order.get("kind") == WorkOrderKind.COMPLAINT.value and self.state_of(order) in workflow.OPEN_STATES
+
+    def _after(self, order: dict[str, Any], action: WorkOrderAction) -> WorkOrderState:
+        """The state after the action, or the workflow's problem; a reply to the owner leaves the state as it is."""
+        state = self.state_of(order)
+        try:
+            return workflow.next_state(state, action, self.role)
+        except TransitionProblem:
+            if action is WorkOrderAction.REPLY and self._may_reply(order):
+                return state
+            raise
 
     def assignees(self) -> list[dict[str, Any]]:
         return [u for u in self.ref.items("user") if u.get("role") == Role.MAINTENANCE.value]
@@ -95,19 +150,51 @@ class OrdersBoard:
     def act(
         self, order: dict[str, Any], action: WorkOrderAction, *, note: str = "", assignee_id: str | None = None
     ) -> Problem | None:
-        """Check the action against the workflow, then save it as a record; the server has the final word."""
-        if action is WorkOrderAction.DISPATCH and not assignee_id:
-            return Problem("orders.assignee_missing")
-        try:
-            after = workflow.next_state(self.state_of(order), action, self.role)
-        except PatrolError as e:
-            return problem_from(e)
-        body = WorkOrderActionRecord(
-            work_order_id=str(order["id"]), action=action, note=note.strip(), assignee_id=assignee_id
-        )
+        """Check the action against the workflow and the record's own rules, then save it (the server decides last).
+
+        Nothing is saved when either check fails: the Problem says what to fix (a catalog key when the form can
+        fix it, like a missing reason for closing).
+        """
+        prepared = self._prepare(order, action, note=note, assignee_id=assignee_id)
+        if isinstance(prepared, Problem):
+            return prepared
+        body, after = prepared
         self.save(RecordType.WORK_ORDER_ACTION, body)
         self.pending[str(order["id"])] = after
         return None
+
+    def problem(
+        self, order: dict[str, Any], action: WorkOrderAction, *, note: str = "", assignee_id: str | None = None
+    ) -> Problem | None:
+        """What stops the action, without saving: asked before "are you sure?" so that is asked only once."""
+        prepared = self._prepare(order, action, note=note, assignee_id=assignee_id)
+        return prepared if isinstance(prepared, Problem) else None
+
+    def _prepare(
+        self, order: dict[str, Any], action: WorkOrderAction, *, note: str, assignee_id: str | None
+    ) -> Problem | tuple[WorkOrderActionRecord, WorkOrderState]:
+        if action is WorkOrderAction.DISPATCH and not assignee_id:
+            return Problem("orders.assignee_missing")
+        if action is WorkOrderAction.REPLY and order.get("kind") != WorkOrderKind.COMPLAINT.value:
+            return Problem("orders.reply_complaints_only")
+        try:
+            after = self._after(order, action)
+        except PatrolError as e:
+            return problem_from(e)
+        body = WorkOrderActionRecord(
+            work_order_id=str(order["id"]),
+            action=action,
+            note=note.strip(),
+            assignee_id=assignee_id if action is WorkOrderAction.DISPATCH else None,  # chosen earlier, kept on screen
+        )
+        try:
+            body.check()
+        except ValidationProblem as e:
+            keys = {"assignee_id": "orders.assignee_missing"}
+            if action in NOTE_KEYS:
+                keys["note"] = NOTE_KEYS[action]
+            return problem_from(e, keys)
+        return body, after
 
     def history(self, order: dict[str, Any]) -> list[dict[str, Any]]:
         return sorted(order.get("history") or [], key=lambda h: str(h.get("at", "")))

@@ -51,6 +51,7 @@ class PatrolRun:
         self.visit_ids: dict[str, str] = {}
         self.finished = False
         self.code = ""
+        self.scanned = ""  # the code the camera read; once the code is edited by hand it counts as typed
         self.reason = ""
         self.note = ""
 
@@ -86,15 +87,20 @@ class PatrolRun:
         match = next((c for c in readable if _same_code(c, expected)), None)
         if match is None:
             return Problem("patrol.scan_wrong", {"code": readable[0]})
-        self.code = match
+        self.code = self.scanned = match
         return None
 
     def proof(self) -> Proof | Problem:
-        """Scanned when a code was entered (it must be this checkpoint's), else the stated reason."""
+        """The code (it must be this checkpoint's): scanned if the camera read it, typed otherwise; else the reason.
+
+        A typed code proves less than a scanned one (it can be copied from a list), so the supervisor sees which.
+        """
         if self.code.strip():
             if not self.code_matches():
                 return Problem("patrol.code_wrong")
-            return Proof(method=PresenceProof.SCANNED, code=self.code.strip())
+            scanned = bool(self.scanned) and self.scanned.strip() == self.code.strip()
+            method = PresenceProof.SCANNED if scanned else PresenceProof.TYPED
+            return Proof(method=method, code=self.code.strip())
         if self.reason.strip():
             return Proof(method=PresenceProof.REASON, reason=self.reason.strip())
         return Problem("patrol.proof_missing")
@@ -123,8 +129,17 @@ class PatrolRun:
             IssueDraft(cp.get("place_id"), visit_id, self.note.strip()) if result is CheckpointResult.ISSUE else None
         )
         self.index += 1
-        self.code = self.reason = self.note = ""
+        self.code = self.scanned = self.reason = self.note = ""
         return draft
+
+    def finish_warning(self) -> Problem | None:
+        """Finishing before any checkpoint is done records an empty round: the user is asked first."""
+        return Problem("patrol.confirm_finish_empty") if self.done_count == 0 and not self.finished else None
+
+    def close_warning(self) -> Problem | None:
+        """Leaving mid-round ends it: the checkpoints not done count as skipped, so the user is asked first."""
+        left = self.total - self.done_count
+        return Problem("patrol.confirm_close", {"count": left}) if left > 0 and not self.finished else None
 
     def finish(self) -> None:
         """Close the round: a correction of the start record that adds when it finished."""

@@ -10,6 +10,18 @@ from mobile.state.ports import Clock, Problem, RefData, SaveRecord, checked_body
 from shared import rules
 from shared.model import ChecklistItem, DecorationCheck, RecordType, Slot, Violation
 
+# Only for a property item that does not say (an older server): DOMAIN.md's usual figure.
+DEFAULT_RECTIFICATION_HOURS = 24
+
+
+def rectification_hours(ref: RefData) -> int:
+    """Hours a violation has to be put right, from the property's own rules (the pulled ``property`` item)."""
+    for prop in ref.items("property"):
+        hours = prop.get("rectification_hours")
+        if isinstance(hours, int) and not isinstance(hours, bool) and hours > 0:
+            return hours
+    return DEFAULT_RECTIFICATION_HOURS
+
 
 def active_permits(ref: RefData, day: date) -> list[dict[str, Any]]:
     """Permits whose dates include ``day`` and that are still active."""

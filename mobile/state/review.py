@@ -11,7 +11,7 @@ from mobile.state.orders import parse_time
 from mobile.state.places import place_label
 from mobile.state.ports import RefData
 from shared import rules
-from shared.model import ChecklistItem, CheckpointResult, DefectCategory, Satisfaction, Severity
+from shared.model import ChecklistItem, CheckpointResult, DefectCategory, PresenceProof, Satisfaction, Severity
 
 
 @dataclass
@@ -80,6 +80,8 @@ FINDING_KEYS = {
     "order.overdue": "finding.order_overdue",
     "permit.repeated_violations": "finding.permit_repeated_violations",
     "record.clock_suspect": "finding.record_clock_suspect",
+    "patrol.issue_unreported": "finding.patrol_issue_unreported",
+    "decoration.follow_up_missed": "finding.decoration_follow_up_missed",
 }
 
 
@@ -90,6 +92,17 @@ def finding_key(finding: dict[str, Any]) -> str:
 
 def findings_newest_first(ref: RefData) -> list[dict[str, Any]]:
     return sorted(ref.items("finding"), key=lambda f: (str(f.get("day", "")), str(f["id"])), reverse=True)
+
+
+def proof_text(tr: Any, proof: dict[str, Any]) -> str:
+    """How presence at a checkpoint was proven: scanned by the camera, typed in, or the reason given."""
+    try:
+        method = PresenceProof(proof.get("method"))
+    except ValueError:
+        return str(proof.get("method"))
+    if method is PresenceProof.REASON:
+        return tr.t("review.proof_reason", reason=str(proof.get("reason") or ""))
+    return tr.t(f"review.proof_{method.value}", code=str(proof.get("code") or ""))
 
 
 def record_summary(tr: Any, body: dict[str, Any]) -> list[str]:
@@ -110,15 +123,20 @@ def record_summary(tr: Any, body: dict[str, Any]) -> list[str]:
             text = str(value)
         lines.append(f"{tr.t(label)}: {text}" if label else text)
     for field_name, label in (
+        ("owner_name", "complaint.owner_name"),
+        ("contact", "complaint.contact"),
         ("description", "common.description"),
         ("note", "common.note"),
         ("comment", "visit.comment"),
     ):
         if body.get(field_name):
             lines.append(f"{tr.t(label)}: {body[field_name]}")
+    proof = body.get("proof") or {}
+    if proof.get("method"):
+        lines.append(proof_text(tr, proof))
     for v in body.get("violations") or []:
         try:
-            item = tr.enum(ChecklistItem(v.get("item")))
+            item = tr.t(f"violation.{ChecklistItem(v.get('item')).value}")
         except ValueError:
             item = str(v.get("item"))
         lines.append(f"{tr.t('renovation.violation')}: {item} — {v.get('description', '')}")

@@ -46,6 +46,10 @@ class SyncStatus:
             return tr.t("sync.never")
         return tr.t("sync.last", when=tr.short(self.last_success))
 
+    def succeeded_since(self, since: datetime | None) -> bool:
+        """A sync succeeded after ``since`` (the last success when a message was shown): the message is stale."""
+        return not self.running and self.last_error is None and self.last_success not in (None, since)
+
     @property
     def attention(self) -> bool:
         """The bar turns to a warning colour when something needs the user."""

@@ -8,7 +8,7 @@ comment, a description) is shown as it was written.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from mobile.state.messages import error_key, error_text
@@ -69,9 +69,23 @@ def finding_sentence(tr: Translator, ref: RefData, finding: dict[str, Any]) -> s
             permit=permit_label(ref, finding.get("permit_id"), finding.get("place_id")),
             count=order.get("violation_checks") or "≥2",
         )
+    if kind == "patrol.issue_unreported" and finding.get("checkpoint_id"):
+        return tr.t(
+            "finding.text.patrol_issue_unreported",
+            checkpoint=_name(ref, "checkpoint", finding.get("checkpoint_id")),
+            route=_name(ref, "route", finding.get("route_id")),
+            day=day,
+        )
+    if kind == "decoration.follow_up_missed" and finding.get("permit_id"):
+        due = parse_time(finding.get("due_at"))
+        return tr.t(
+            "finding.text.decoration_follow_up_missed",
+            permit=permit_label(ref, finding.get("permit_id"), finding.get("place_id")),
+            due=tr.short(due) if due else day,
+        )
     if kind == "record.clock_suspect":
         return tr.t("finding.text.record_clock_suspect", who=_name(ref, "user", finding.get("owner_id")))
-    return str(finding.get("message") or "")
+    return str(finding.get("message") or "")  # a kind newer than this app: the server's (English) words
 
 
 def finding_detail(tr: Translator, ref: RefData, finding: dict[str, Any]) -> str:
@@ -138,7 +152,12 @@ def _event_data(tr: Translator, ref: RefData, event: dict[str, Any]) -> str:
 def history_line(tr: Translator, ref: RefData, event: dict[str, Any], users: dict[str, str]) -> str:
     """When · what · who — and the note, for one line of an order's history."""
     at = parse_time(event.get("at"))
-    head = [tr.short(at) if at else "", history_label(tr, event), users.get(str(event.get("actor_id")), "")]
+    actor = users.get(str(event.get("actor_id")), "")
+    behalf = event.get("on_behalf_of")
+    if behalf:  # a supervisor who started or completed maintenance's order for them
+        name = users.get(str(behalf), str(behalf))
+        actor = tr.t("history.on_behalf_of", actor=actor, name=name) if actor else tr.t("history.for", name=name)
+    head = [tr.short(at) if at else "", history_label(tr, event), actor]
     note = history_note(tr, ref, event)
     return " · ".join(x for x in head if x) + (f" — {note}" if note else "")
 
@@ -161,9 +180,35 @@ def violations_text(tr: Translator, violations: list[dict[str, Any]]) -> str:
     parts = []
     for violation in violations:
         item, words = str(violation.get("item") or ""), str(violation.get("description") or "")
-        label = tr.enum(values[item]) if item in values else item
+        label = violation_label(tr, values[item]) if item in values else item
         parts.append(f"{label}: {words}" if words else label)
     return "; ".join(parts)
+
+
+def violation_label(tr: Translator, item: ChecklistItem) -> str:
+    """What is wrong ("Disorderly stacking"), where the checklist item says what passes ("No disorderly stacking")."""
+    return tr.t(f"violation.{item.value}")
+
+
+def deadline_lines(tr: Translator, order: dict[str, Any], now: datetime) -> list[tuple[str, bool]]:
+    """Each deadline of an order as (text, late): met, met late, missed (closed without it), overdue or due."""
+    lines = []
+    for d in order.get("deadlines") or []:
+        name = deadline_label(tr, d.get("name"))
+        name = name[:1].upper() + name[1:]  # said mid-sentence elsewhere; here it starts the line
+        due, met, missed = parse_time(d.get("due_at")), parse_time(d.get("met_at")), parse_time(d.get("missed_at"))
+        when = tr.short(due) if due else "—"
+        if met is not None:
+            late = due is not None and met > due
+            key = "orders.deadline_met_late" if late else "orders.deadline_met"
+            lines.append((tr.t(key, deadline=name, due=when, met=tr.short(met)), late))
+        elif missed is not None:
+            lines.append((tr.t("orders.deadline_missed", deadline=name, due=when, missed=tr.short(missed)), True))
+        elif due is not None and now > due:
+            lines.append((tr.t("orders.deadline_overdue", deadline=name, due=when), True))
+        else:
+            lines.append((tr.t("orders.deadline_due", deadline=name, due=when), False))
+    return lines
 
 
 def with_note(tr: Translator, text: str, note: str) -> str:

@@ -9,6 +9,7 @@ import flet as ft
 from mobile.state.defect import DefectForm
 from mobile.state.ports import Problem
 from mobile.views.photo_picker import photo_row
+from mobile.views.place_choices import place_choices
 from mobile.views.widgets import back, choices, field, primary, problem_texts, screen
 from shared.model import CauseFactor, DefectCategory, Severity
 
@@ -40,30 +41,8 @@ class DefectView:
     def build(self) -> ft.Control:
         ctx = self.shell.ctx
         t, tr = ctx.tr.t, ctx.tr
-        f, p = self.form, self.form.places
-
-        def names(items: list[dict[str, Any]]) -> list[tuple[Any, str]]:
-            return [(str(i["id"]), str(i.get("name", i["id"]))) for i in items]
-
-        place: list[ft.Control] = [
-            ft.Text(t("defect.building"), weight=ft.FontWeight.W_600),
-            choices(names(p.buildings()), p.building_id, self._set(p.choose_building)),
-        ]
-        if p.building_id:
-            place += [
-                ft.Text(t("defect.floor"), weight=ft.FontWeight.W_600),
-                choices(names(p.floors()), p.floor_id, self._set(p.choose_floor), allow_none=True),
-            ]
-        if p.floor_id:
-            place += [
-                ft.Text(t("defect.unit"), weight=ft.FontWeight.W_600),
-                choices(names(p.units()), p.unit_id, self._set(p.choose_unit), allow_none=True),
-            ]
-        if p.areas():
-            place += [
-                ft.Text(t("defect.area"), weight=ft.FontWeight.W_600),
-                choices(names(p.areas()), p.area_id, self._set(p.choose_area), allow_none=True),
-            ]
+        f = self.form
+        place = place_choices(tr, f.places, self.shell.render)
         return screen(
             [
                 back(tr, lambda _: self.shell.go(self.back)),

@@ -70,4 +70,4 @@ class FirstRunView:
             self.shell.render()
             return
         self.shell.ctx.set_locale(self.form.locale)
-        self.shell.enter_app()
+        self.shell.enter_app(logged_in=True)

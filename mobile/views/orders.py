@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from mobile.state.orders import CONFIRM_ACTIONS
 from mobile.state.ports import Problem
-from mobile.state.wording import history_line, order_description
+from mobile.state.wording import deadline_lines, history_line, order_description
 from mobile.views.photo_picker import thumbnails
 from mobile.views.today import order_line
-from mobile.views.widgets import TOUCH, back, card, choices, field, problem_texts, screen, section
+from mobile.views.widgets import TOUCH, back, card, choices, confirm_box, field, problem_texts, screen, section
 from shared.model import WorkOrderAction, WorkOrderState
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class OrderDetailView:
         self.assignee: str | None = None
         self.note = ""
         self.problems: list[Problem] = []
+        self.confirming: WorkOrderAction | None = None  # an action waiting for "are you sure?"
 
     def build(self) -> ft.Control:
         ctx, board = self.shell.ctx, self.shell.board
@@ -87,9 +89,20 @@ class OrderDetailView:
             ft.Text(sub, color=ft.Colors.ERROR if overdue else None),
             ft.Text(order_description(tr, order)),
         ]
+        if order.get("owner_name") or order.get("contact"):
+            who = " · ".join(str(x) for x in (order.get("owner_name"), order.get("contact")) if x)
+            controls.append(ft.Text(f"{t('complaint.owner_name')}: {who}"))
         if order.get("assignee_id"):
             controls.append(ft.Text(f"{t('orders.assignee')}: {users.get(str(order['assignee_id']), '')}"))
         controls.append(thumbnails(self.shell, list(order.get("photos") or [])))
+        deadlines = deadline_lines(tr, order, ctx.now())
+        if deadlines:
+            controls.append(
+                section(
+                    t("orders.deadlines"),
+                    [ft.Text(text, size=13, color=ft.Colors.ERROR if late else None) for text, late in deadlines],
+                )
+            )
         if history:
             controls.append(section(t("orders.history"), history))
         if not actions:
@@ -104,8 +117,30 @@ class OrderDetailView:
                         self._assignee,
                     ),
                 ]
-            controls.append(field(t("common.note"), self.note, lambda v: setattr(self, "note", v)))
+            hint = None
+            if WorkOrderAction.REPLY in actions or WorkOrderAction.CLOSE in actions:
+                hint = t("orders.note_hint_reply" if WorkOrderAction.REPLY in actions else "orders.note_hint_close")
+            controls.append(
+                field(
+                    t("common.note"),
+                    self.note,
+                    lambda v: setattr(self, "note", v),
+                    multiline=True,
+                    helper=hint,
+                )
+            )
             controls += problem_texts(tr, self.problems)
+            if self.confirming is not None:
+                action = self.confirming
+                controls.append(
+                    confirm_box(
+                        t("orders.confirm_close"),
+                        tr.enum(action),
+                        lambda _: self._act(order, action, confirmed=True),
+                        t("common.cancel"),
+                        lambda _: self._cancel(),
+                    )
+                )
             controls.append(
                 ft.Row(
                     [
@@ -121,9 +156,20 @@ class OrderDetailView:
         self.assignee = value
         self.shell.render()
 
-    def _act(self, order: dict[str, Any], action: WorkOrderAction) -> None:
+    def _cancel(self) -> None:
+        self.confirming = None
+        self.shell.render()
+
+    def _act(self, order: dict[str, Any], action: WorkOrderAction, *, confirmed: bool = False) -> None:
         board = self.shell.board
         assert board is not None
+        if action in CONFIRM_ACTIONS and not confirmed:
+            problem = board.problem(order, action, note=self.note, assignee_id=self.assignee)
+            self.problems = [problem] if problem else []
+            self.confirming = None if problem else action
+            self.shell.render()
+            return
+        self.confirming = None
         problem = board.act(order, action, note=self.note, assignee_id=self.assignee)
         self.problems = [problem] if problem else []
         if problem is None:

@@ -13,7 +13,7 @@ from mobile.state.patrol import IssueDraft, PatrolRun, checkpoints_of, routes_fo
 from mobile.state.places import place_label
 from mobile.state.ports import Problem
 from mobile.state.today import visited_today
-from mobile.views.widgets import TOUCH, card, field, primary, problem_texts, screen, secondary, section
+from mobile.views.widgets import TOUCH, card, confirm_box, field, primary, problem_texts, screen, secondary, section
 from shared.model import CheckpointResult
 from shared.rules import local_day
 
@@ -34,6 +34,7 @@ class PatrolView:
         self.camera: Any = None  # the flet_camera.Camera while the scanner is open
         self.scan_status = ft.Text("")
         self.take_button: ft.FilledButton | None = None
+        self.confirm: tuple[Problem, Any] | None = None  # a question asked before leaving or finishing, and its action
         if route_id and (shell.patrol_run is None or shell.patrol_run.finished):
             self._start(route_id)
 
@@ -66,7 +67,7 @@ class PatrolView:
             rows.append(
                 card(
                     str(r.get("name", r["id"])),
-                    t("today.route_progress", done=done, total=len(cps)),
+                    t("today.route_progress", done=done, count=len(cps)),
                     on_click=lambda _, rid=str(r["id"]): self._open(rid),
                 )
             )
@@ -83,10 +84,26 @@ class PatrolView:
     def _checkpoint(self, run: PatrolRun) -> ft.Control:
         ctx = self.shell.ctx
         t = ctx.tr.t
-        head = [
-            ft.Text(str(run.route.get("name", "")), theme_style=ft.TextThemeStyle.TITLE_LARGE),
+        head: list[ft.Control] = [
+            ft.Row(
+                [
+                    ft.Text(str(run.route.get("name", "")), theme_style=ft.TextThemeStyle.TITLE_LARGE, expand=True),
+                    ft.TextButton(content=t("patrol.close"), icon=ft.Icons.CLOSE, height=TOUCH, on_click=self._close),
+                ]
+            ),
             ft.ProgressBar(value=run.done_count / run.total if run.total else 1),
         ]
+        if self.confirm is not None:
+            question, action = self.confirm
+            head.append(
+                confirm_box(
+                    problem_message(ctx.tr, question),
+                    t("common.confirm"),
+                    lambda _: action(),
+                    t("common.cancel"),
+                    lambda _: self._ask(None),
+                )
+            )
         cp = run.current
         if cp is None:
             return screen(
@@ -245,7 +262,7 @@ class PatrolView:
 
     def _mark(self, result: CheckpointResult) -> None:
         assert self.run is not None
-        self.scanned = ""
+        self.scanned, self.confirm = "", None
         self.camera = self.take_button = None  # marking closes a scanner left open (and frees the camera)
         outcome = self.run.mark(result)
         self.problems = [outcome] if isinstance(outcome, Problem) else []
@@ -263,10 +280,35 @@ class PatrolView:
             return
         self.shell.render()
 
+    def _ask(self, question: tuple[Problem, Any] | None) -> None:
+        self.confirm = question
+        self.shell.render()
+
+    def _close(self, _: Any) -> None:
+        run = self.run
+        if run is None:
+            return
+        warning = run.close_warning()
+        if warning is not None:
+            self._ask((warning, self._end))
+            return
+        self._end()
+
     def _finish(self, _: Any) -> None:
         run = self.run
         if run is None:
             return
+        warning = run.finish_warning()
+        if warning is not None:
+            self._ask((warning, self._end))
+            return
+        self._end()
+
+    def _end(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        self.confirm = None
         run.finish()
         self.summary = self.shell.ctx.tr.t("patrol.finished", ok=run.ok_count, issues=run.issue_count)
         self.shell.patrol_run = None

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from mobile.context import RECTIFICATION_HOURS
 from mobile.state.places import place_label
 from mobile.state.ports import Problem
-from mobile.state.renovation import SiteCheckForm
+from mobile.state.renovation import SiteCheckForm, rectification_hours
+from mobile.state.wording import violation_label
 from mobile.views.photo_picker import photo_row
 from mobile.views.widgets import back, field, primary, problem_texts, screen
 from shared.model import ChecklistItem
@@ -33,7 +33,7 @@ class RenovationView:
             now=ctx.now,
             tz=ctx.tz,
             permit_id=permit_id,
-            rectification_hours=RECTIFICATION_HOURS,
+            rectification_hours=rectification_hours(ctx.ref),
         )
         self.problems: list[Problem] = []
 
@@ -52,6 +52,19 @@ class RenovationView:
                 )
             )
             if violated:
+                items.append(
+                    ft.Row(
+                        [
+                            ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.ERROR),
+                            ft.Text(
+                                t("renovation.violation_of", violation=violation_label(tr, item)),
+                                color=ft.Colors.ERROR,
+                                weight=ft.FontWeight.W_600,
+                                expand=True,
+                            ),
+                        ]
+                    )
+                )
                 items.append(
                     field(t("renovation.violation_description"), f.violations[item], lambda v, i=item: f.describe(i, v))
                 )

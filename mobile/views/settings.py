@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from mobile.state.sync_status import problem_record_text
-from mobile.views.widgets import card, choices, screen, secondary, section
+from mobile.views.widgets import card, choices, confirm_box, screen, secondary, section
 from shared.i18n import LOCALES
 from shared.model import RecordType, Role
 
@@ -20,6 +20,7 @@ class SettingsView:
 
     def __init__(self, shell: Shell) -> None:
         self.shell = shell
+        self.confirm_logout = False  # records not sent yet: asked to sync first
 
     def build(self) -> ft.Control:
         ctx = self.shell.ctx
@@ -50,7 +51,7 @@ class SettingsView:
                     [choices([(loc, t(f"lang.{loc}")) for loc in LOCALES], tr.locale, self._language)],
                 ),
                 section(t("settings.problems"), problems or [ft.Text(t("common.nothing"))]),
-                secondary(t("settings.logout"), self._logout, icon=ft.Icons.LOGOUT),
+                *self._logout_controls(),
             ],
             spacing=14,
         )
@@ -60,7 +61,33 @@ class SettingsView:
             self.shell.ctx.set_locale(locale)
             self.shell.relabel()
 
-    def _logout(self, _: Any) -> None:
+    def _logout_controls(self) -> list[ft.Control]:
+        ctx = self.shell.ctx
+        t = ctx.tr.t
+        unsent = ctx.status.pending
+        if not (self.confirm_logout and unsent):
+            return [secondary(t("settings.logout"), self._logout, icon=ft.Icons.LOGOUT)]
+        # Only this user's login can send their records: after logging out they wait, and block another login.
+        return [
+            confirm_box(
+                t("settings.logout_unsent", count=unsent),
+                t("settings.logout_anyway"),
+                lambda _: self._logout(None, confirmed=True),
+                t("settings.sync_first"),
+                self._sync_first,
+            )
+        ]
+
+    def _sync_first(self, _: Any) -> None:
+        self.confirm_logout = False
+        self.shell.sync()
+        self.shell.render()
+
+    def _logout(self, _: Any, *, confirmed: bool = False) -> None:
+        if self.shell.ctx.status.pending and not confirmed:
+            self.confirm_logout = True
+            self.shell.render()
+            return
         self.shell.ctx.logout()
         self.shell.start()
 

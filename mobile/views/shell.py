@@ -37,6 +37,7 @@ class Shell:
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=12)
         self.message = ft.Text("", color=ft.Colors.PRIMARY, weight=ft.FontWeight.W_500)
         self._auto_sync_started = False
+        self._message_sync: Any = None  # the last successful sync when the message was shown
         self.on_change = self._from_sync_thread
         ctx.listeners.append(self.on_change)
 
@@ -72,13 +73,18 @@ class Shell:
             self._auto_sync_started = True
             self.page.run_task(self._auto_sync)
 
-    def enter_app(self) -> None:
-        """After login (or at start when logged in before): Today, with the role's tabs."""
+    def enter_app(self, *, logged_in: bool = False) -> None:
+        """After login (or at start when logged in before): Today at once from the local store, with the role's tabs.
+
+        A login syncs at once: another user's login started from an empty feed (``Store.set_login``), and the
+        same user's may have missed what happened since; Today redraws when the pull is in.
+        """
         self.board = OrdersBoard(ref=self.ctx.ref, save=self.ctx.save, now=self.ctx.now, user=self.ctx.user)
         self.sync_bar.control.visible = True
+        self.tab = "today"
         self.build_nav()
         self.go("today")
-        if self.ctx.status.last_success is None:
+        if logged_in or self.ctx.status.last_success is None:
             self.ctx.sync_now()  # the first pull brings routes, places and orders
 
     @property
@@ -123,9 +129,11 @@ class Shell:
         self.show(self.screen, self.ctx.tr.t("common.saved"))
 
     def show(self, screen: Any, message: str = "") -> None:
+        """Open a screen; the message line says only what this screen was opened with (a new screen clears it)."""
         self.screen = screen
         self.message.value = message
         self.message.visible = bool(message)
+        self._message_sync = self.ctx.status.last_success
         self.render()
 
     def render(self) -> None:
@@ -147,6 +155,8 @@ class Shell:
 
     def _from_sync_thread(self) -> None:
         async def redraw() -> None:
+            if self.message.visible and self.ctx.status.succeeded_since(self._message_sync):
+                self.message.visible, self.message.value = False, ""  # "saved, sent at next sync" is stale now
             self.sync_bar.refresh()
             if not self.ctx.status.running and getattr(self.screen, "refresh_on_sync", False):
                 self.body.controls = [self.screen.build()]

@@ -16,7 +16,7 @@ class SyncBar:
         self.headline = ft.Text("", weight=ft.FontWeight.W_600, size=14)
         self.detail = ft.Text("", size=12)
         self.icon = ft.Icon(ft.Icons.CLOUD_DONE_OUTLINED)
-        self.button = ft.FilledTonalButton(content="", icon=ft.Icons.SYNC, on_click=self._sync, height=44)
+        self.button = ft.FilledTonalButton(content="", icon=ft.Icons.SYNC, on_click=self._sync, height=48)
         self.progress = ft.ProgressBar(value=None, visible=False)
         self.control = ft.Container(
             ft.Column(

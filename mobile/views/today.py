@@ -9,7 +9,7 @@ import flet as ft
 from mobile.state.orders import parse_time
 from mobile.state.places import place_label
 from mobile.state.today import build_today
-from mobile.views.widgets import card, primary, screen, section
+from mobile.views.widgets import card, primary, screen, secondary, section
 from shared.model import Slot, WorkOrderState
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def order_line(shell: Shell, order: dict[str, Any]) -> tuple[str, str, bool]:
     """Title, subtitle and overdue flag of a work order in a list."""
-    from mobile.state.orders import is_overdue, order_state
+    from mobile.state.orders import is_overdue, order_severity, order_state
     from shared.model import DefectCategory, WorkOrderKind
 
     tr, ctx = shell.ctx.tr, shell.ctx
@@ -37,6 +37,9 @@ def order_line(shell: Shell, order: dict[str, Any]) -> tuple[str, str, bool]:
     place = place_label(ctx.ref, order.get("place_id"))
     board_state = shell.board.state_of(order) if shell.board else order_state(order)
     sub = [tr.enum(board_state if isinstance(board_state, WorkOrderState) else order_state(order))]
+    severity = order_severity(order)
+    if severity is not None:
+        sub.append(tr.t("orders.severity", severity=tr.enum(severity)))
     if place:
         sub.append(place)
     due = parse_time(order.get("due_at"))
@@ -76,6 +79,9 @@ class TodayView:
             parts.append(ft.Text(t("today.completion", percent=today.completion_percent), weight=ft.FontWeight.W_600))
         if today.role.value in ("specialist", "supervisor", "admin"):
             parts.append(primary(t("today.new_defect"), lambda _: self._defect(), icon=ft.Icons.REPORT_PROBLEM))
+            parts.append(
+                secondary(t("today.new_complaint"), lambda _: self._complaint(), icon=ft.Icons.RECORD_VOICE_OVER)
+            )
         if today.routes:
             parts.append(
                 section(
@@ -83,7 +89,7 @@ class TodayView:
                     [
                         card(
                             str(r.route.get("name", r.route["id"])),
-                            t("today.route_progress", done=r.done, total=r.total),
+                            t("today.route_progress", done=r.done, count=r.total),
                             on_click=self._patrol(str(r.route["id"])),
                         )
                         for r in today.routes
@@ -146,6 +152,11 @@ class TodayView:
         from mobile.views.defect import DefectView
 
         self.shell.show(DefectView(self.shell))
+
+    def _complaint(self) -> None:
+        from mobile.views.complaint import ComplaintView
+
+        self.shell.show(ComplaintView(self.shell))
 
     def _patrol(self, route_id: str) -> Any:
         return lambda _: self.shell.go("patrol", route_id=route_id)

@@ -12,6 +12,7 @@ from mobile.state.ports import Problem
 from shared.i18n import Translator
 
 TOUCH = 52  # px: comfortably above the 48 px minimum touch target, with gloves
+MIN_TOUCH = 48  # px: the minimum for anything tapped (Material and Apple guidelines)
 
 
 def primary(text: str, on_click: Callable[..., Any], *, icon: Any = None, expand: bool = False) -> ft.Control:
@@ -34,7 +35,13 @@ def choices(
         return pick
 
     chips = [
-        ft.Chip(label=ft.Text(label), selected=value == selected, on_select=handler(value), show_checkmark=False)
+        ft.Chip(
+            label=ft.Text(label),
+            selected=value == selected,
+            on_select=handler(value),
+            show_checkmark=False,
+            height=MIN_TOUCH,  # a chip is 32-34 px by default: too small a target for a thumb in a glove
+        )
         for value, label in options
     ]
     return ft.Row(chips, wrap=True, spacing=6, run_spacing=6)
@@ -66,6 +73,33 @@ def card(
         bgcolor=ft.Colors.SURFACE_CONTAINER_HIGH,
         on_click=on_click,
         ink=on_click is not None,
+    )
+
+
+def confirm_box(text: str, yes: str, on_yes: Callable[..., Any], no: str, on_no: Callable[..., Any]) -> ft.Control:
+    """An "are you sure?" in the screen itself (not a dialog): the question, then the way on and the way back."""
+    return ft.Container(
+        ft.Column(
+            [
+                ft.Text(text, weight=ft.FontWeight.W_600),
+                ft.Row(
+                    [
+                        ft.FilledButton(
+                            content=yes,
+                            on_click=on_yes,
+                            height=TOUCH,
+                            expand=True,
+                            style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR),
+                        ),
+                        ft.OutlinedButton(content=no, on_click=on_no, height=TOUCH, expand=True),
+                    ],
+                ),
+            ],
+            spacing=8,
+        ),
+        padding=12,
+        border_radius=10,
+        bgcolor=ft.Colors.ERROR_CONTAINER,
     )
 
 

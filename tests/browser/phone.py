@@ -35,11 +35,18 @@ class Phone:
 
     def fill(self, label: str, text: str) -> None:
         box = self.page.get_by_role("textbox", name=label).first
-        box.click()
-        # Flutter attaches its text editing to the field after the tap; filling before that is lost.
-        time.sleep(0.5)
-        box.fill(text)
-        time.sleep(0.5)
+        for _ in range(3):
+            box.click()
+            # Flutter attaches its text editing to the field after the tap; filling before that is lost.
+            time.sleep(0.5)
+            box.fill(text)
+            time.sleep(0.5)
+            try:
+                if box.input_value(timeout=2_000) == text:
+                    return
+            except Exception:  # not an editable element now (redrawn): tap it again
+                pass
+        raise AssertionError(f"could not type into {label!r}")
 
     def see(self, text: str, *, exact: bool = False, timeout: int = WAIT_MS) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 from pathlib import Path
 
@@ -83,6 +84,24 @@ def draw_signature(phone: Phone) -> None:
     phone.shot("signature-en")
 
 
+def proof_methods(server_dir: Path) -> list[str]:
+    """How presence was proven in the checkpoint visits the server received, in the order they came."""
+    db = sqlite_utils.Database(Settings(data_dir=server_dir).db_path)
+    try:
+        bodies = [json.loads(row["raw"]).get("body", {}) for row in db.query("SELECT raw FROM records ORDER BY rowid")]
+    finally:
+        db.close()
+    return [b["proof"]["method"] for b in bodies if isinstance(b.get("proof"), dict)]
+
+
+def assert_touch_sized(phone: Phone, controls: list[tuple[str, str]]) -> None:
+    """Each (role, name) control is drawn at least 48 px high: a thumb, maybe in a glove, hits it."""
+    for role, name in controls:
+        box = phone.page.get_by_role(role, name=name, exact=True).first.bounding_box()
+        assert box is not None, name
+        assert box["height"] >= 48, f"{role} {name!r} is {box['height']} px high"
+
+
 def server_records(server_dir: Path, description: str) -> int:
     db = sqlite_utils.Database(Settings(data_dir=server_dir).db_path)
     try:
@@ -103,6 +122,12 @@ def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(
     log_in(spec, "demo-specialist")
     spec.tap(route_name, exact=False)
     spec.see("Checkpoint 1 of")
+    spec.tap("Finish patrol")  # nothing done yet: asked first, and it can be taken back
+    spec.see("No checkpoint is done yet. Finish the patrol anyway?")
+    spec.shot("patrol-finish-empty-confirm-en")
+    spec.tap("Cancel")
+    assert not spec.shows("No checkpoint is done yet. Finish the patrol anyway?")
+    spec.see("Checkpoint 1 of")
     spec.fill("Checkpoint code", cps[0]["scan_code"])
     spec.tap("All fine")
     spec.see("Checkpoint 2 of")
@@ -116,19 +141,45 @@ def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(
     # The defect form opens with the checkpoint's place and the note filled in.
     spec.see("Report a defect")
     choose(spec, "Plumbing / water leakage")
+    assert_touch_sized(
+        spec,
+        [
+            ("checkbox", "Plumbing / water leakage"),  # a choice chip: 32 px unless made taller
+            ("checkbox", "Urgent"),
+            ("button", "Back"),
+            ("button", "Sync"),
+            ("button", "Add photo"),
+        ],
+    )
     spec.pick_photo("Add photo", photo_file(tmp_path))
-    spec.see("Photos: 1")
+    spec.see("1 photo", exact=True)
     spec.tap("Save")
     spec.see("Saved on this phone")
     spec.see("Checkpoint 3 of")
     spec.tap("Finish patrol")
     spec.see("Patrol finished: 1 fine, 1 with problems.")
+    # An owner stops the specialist in the lobby: the complaint is logged from Today.
+    spec.tab("Today")
+    spec.tap("Log owner complaint")
+    spec.see("What is the complaint?")
+    choose(spec, "Lobby")
+    spec.fill("Owner's name", "Zhou Min")
+    spec.fill("Phone or other contact", "139 1234 5678")
+    spec.fill("What is the complaint?", "Lobby door slams all night")
+    choose(spec, "Urgent")
+    spec.shot("complaint-en")
+    spec.tap("Save")
+    spec.see("Saved on this phone")
     spec.see("to send")
     spec.tap("Sync")
     spec.see("All sent", timeout=60_000)
+    assert not spec.shows("Saved on this phone")  # sent now: "sent at next sync" would be stale
     spec.tab("Orders")
     spec.see("Plumbing / water leakage", timeout=30_000)
+    spec.see("Complaint", exact=False)  # the complaint's order
     assert server_records(server.data_dir, "Water dripping from the ceiling") >= 1
+    assert server_records(server.data_dir, "Lobby door slams all night") == 1
+    assert proof_methods(server.data_dir) == ["typed", "reason"]  # the code was typed in, not scanned
 
     # ---- the supervisor's tablet ---------------------------------------------------------
     sup = new_phone(flet_app(server.url))
@@ -157,6 +208,24 @@ def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(
     sup.tap("Sync")
     sup.see("All sent", timeout=60_000)
     sup.see("Dispatched", timeout=30_000)
+    # The supervisor answers the owner's complaint, then closes it with a reason, after "are you sure?".
+    sup.tab("Orders")
+    sup.tap("Complaint", exact=False)
+    sup.see("Lobby door slams all night")
+    sup.tap("Reply to owner")
+    sup.see("Write what the owner was told.")
+    sup.fill("Note", "Told Mr Zhou the door closer is adjusted tomorrow")
+    sup.tap("Reply to owner")
+    sup.see("Reply to owner: saved")
+    sup.tap("Close")
+    sup.see("Write why the order is closed.")
+    sup.fill("Note", "Door closer adjusted")
+    sup.tap("Close")
+    sup.see("Close this work order?")
+    sup.shot("order-close-confirm-en")
+    sup.tap("Close")  # the question's own button comes first
+    sup.see("Close: saved")
+    assert not sup.shows("Close this work order?")
 
     # ---- maintenance does the repair; the specialist makes the return visit, owner signs ---
     fixer = new_phone(flet_app(server.url))
@@ -200,6 +269,17 @@ def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(
     spec.see("1 to send")
     assert server_records(server.data_dir, "Lobby light flickers") == 0
     server.start()
-    spec.tap("Sync")
+    # Logging out now would strand the record (only this login can send it): the app says so and offers to sync.
+    spec.tab("More")
+    spec.tap("Log out")
+    spec.see("1 record is not sent yet")
+    spec.shot("logout-unsent-en")
+    spec.tap("Sync first")
     spec.see("All sent", timeout=60_000)
     assert server_records(server.data_dir, "Lobby light flickers") == 1
+    spec.tap("Log out")  # nothing waits now: no question
+    spec.see("Log in")
+    # Another person takes the phone: their Today fills right after the login, not at the next automatic sync.
+    log_in(spec, "demo-site-supervisor")
+    spec.see("Renovation site checks", timeout=20_000)
+    assert not spec.shows("Patrol routes")

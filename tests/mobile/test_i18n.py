@@ -11,7 +11,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared import model
-from shared.i18n import ENUM_PREFIXES, LOCALE_DIR, LOCALES, Translator, load_catalog, normalize_locale
+from shared.i18n import (
+    ENUM_PREFIXES,
+    LOCALE_DIR,
+    LOCALES,
+    ONE,
+    PLURAL_ONE,
+    Translator,
+    load_catalog,
+    normalize_locale,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CALL = re.compile(r"""\bt\(\s*["']([^"']+)["']""")
@@ -30,7 +39,34 @@ def app_sources() -> list[Path]:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_catalog_has_every_english_key_and_no_extra(locale: str) -> None:
     catalogs = catalog_files()
-    assert sorted(catalogs[locale]) == sorted(catalogs["en"])
+    english = sorted(catalogs["en"])
+    if locale not in PLURAL_ONE:  # Chinese: one form for every number, so no singular keys
+        english = [k for k in english if not k.endswith(ONE)]
+    assert sorted(catalogs[locale]) == english
+
+
+@pytest.mark.parametrize("locale", sorted(PLURAL_ONE))
+def test_every_count_message_has_its_singular(locale: str) -> None:
+    catalog = catalog_files()[locale]
+    counted = [k for k, text in catalog.items() if "{count}" in text and not k.endswith(ONE)]
+    assert len(counted) >= 8  # photos, sync bar, logout, patrol, route progress, errors, findings
+    assert [k for k in counted if k + ONE not in catalog] == []
+    assert [k for k in catalog if k.endswith(ONE) and k.removesuffix(ONE) not in catalog] == []
+
+
+def test_plurals_read_right_in_every_language() -> None:
+    en, es, hans, hant = (Translator(loc) for loc in ("en", "es", "zh-Hans", "zh-Hant"))
+    assert (en.t("common.photos", count=1), en.t("common.photos", count=2)) == ("1 photo", "2 photos")
+    assert en.t("common.photos", count=0) == "0 photos"
+    assert (es.t("common.photos", count=1), es.t("common.photos", count=2)) == ("1 foto", "2 fotos")
+    assert (hans.t("common.photos", count=1), hant.t("common.photos", count=2)) == ("1 张照片", "2 張照片")
+    assert (
+        en.t("sync.problems", count=1) == "1 needs attention" and en.t("sync.problems", count=3) == "3 need attention"
+    )
+    assert en.t("today.route_progress", done=0, count=1) == "0 of 1 checkpoint"
+    assert es.t("today.route_progress", done=1, count=4) == "1 de 4 puntos de control"
+    assert "(s)" not in en.t("photo.some_missing", count=1) + es.t("photo.some_offline", count=2)
+    assert en.t("photo.some_missing", count=1).startswith("1 photo not on the server yet")
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -38,6 +74,7 @@ def test_translations_keep_the_placeholders_and_are_not_empty(locale: str) -> No
     en = catalog_files()["en"]
     for key, text in catalog_files()[locale].items():
         assert text.strip(), f"{locale}:{key} is empty"
+        assert "(s)" not in text, f"{locale}:{key} writes a plural the lazy way"
         if key.startswith("fmt."):  # date patterns pick their own parts in their own order
             assert set(PLACEHOLDER.findall(text)) <= {
                 "year",
@@ -148,3 +185,14 @@ def test_keys_built_at_run_time_exist() -> None:
     built += [f"history.verdict.{v}" for v in VERDICTS] + list(LATE_KEYS.values())
     built += [error_key(code) for code in SAME_AS] + list(FIELD_KEYS.values())
     assert [k for k in built if k not in en] == []
+
+
+def test_the_bundled_font_draws_every_character_of_the_catalogs() -> None:
+    """Offline, a character missing from the CJK subset shows as a box: rebuild it with assets/fonts/subset.py."""
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(ROOT / "assets" / "fonts" / "NotoSansCJK-subset.otf").getBestCmap()
+    missing = {
+        ch for texts in catalog_files().values() for text in texts.values() for ch in text if ord(ch) not in cmap
+    }
+    assert missing == set()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from mobile.state.orders import OrdersBoard
-from mobile.state.ports import Problem
+from mobile.state.messages import problem_message
+from mobile.state.orders import CONFIRM_ACTIONS, OrdersBoard
+from mobile.state.ports import MemoryRef, Problem
+from shared.i18n import Translator
 from shared.model import RecordType, WorkOrderAction, WorkOrderState
 from tests.mobile.state_fixtures import T0, Saved, demo_ref
 
@@ -58,3 +60,52 @@ def test_supervisor_signs_off_a_closed_order() -> None:
     assert b.actions(order) == [WorkOrderAction.SIGN_OFF]
     assert b.act(order, WorkOrderAction.SIGN_OFF) is None
     assert b.state_of(order) is WorkOrderState.SIGNED_OFF and b.actions(order) == []
+
+
+def complaint_ref(**extra: object) -> MemoryRef:
+    ref = demo_ref()
+    ref.data["work_order"] = [
+        *ref.data["work_order"],
+        {"id": "wo-c", "kind": "complaint", "state": "reported", "place_id": "lobby", "severity": "urgent", **extra},
+    ]
+    return ref
+
+
+def test_customer_service_replies_to_the_owner_on_a_complaint_order_only() -> None:
+    saved = Saved()
+    ref = complaint_ref(reporter_ids=["u-spec"])
+    b = OrdersBoard(ref=ref, save=saved, now=lambda: T0, user={"id": "u-spec", "role": "specialist"})
+    complaint, repair = ref.item("work_order", "wo-c"), ref.item("work_order", "wo1")
+    assert b.actions(complaint) == [WorkOrderAction.REPLY] and b.actions(repair) == []
+    # A reply says what the owner was told: without it nothing is saved.
+    problem = b.act(complaint, WorkOrderAction.REPLY, note="  ")
+    assert problem == Problem("orders.reply_missing") and saved.records == []
+    assert problem_message(Translator("en"), problem) == "Write what the owner was told."
+    assert b.act(repair, WorkOrderAction.REPLY, note="told") == Problem("orders.reply_complaints_only")
+    assert b.act(complaint, WorkOrderAction.REPLY, note="Told Mrs Wang the plumber comes at 3 pm") is None
+    (body,) = saved.of(RecordType.WORK_ORDER_ACTION)
+    assert body.action is WorkOrderAction.REPLY and body.note == "Told Mrs Wang the plumber comes at 3 pm"
+    assert b.state_of(complaint) is WorkOrderState.REPORTED  # a reply does not move the order on
+    maint = OrdersBoard(ref=ref, save=saved, now=lambda: T0, user={"id": "u-maint", "role": "maintenance"})
+    assert WorkOrderAction.REPLY not in maint.actions(complaint)
+
+
+def test_closing_needs_a_reason_and_is_checked_before_asking_and_saving() -> None:
+    b, saved = board("u-sup", "supervisor")
+    order = demo_ref().item("work_order", "wo1")
+    assert WorkOrderAction.CLOSE in CONFIRM_ACTIONS
+    assert b.problem(order, WorkOrderAction.CLOSE) == Problem("orders.close_reason_missing")
+    assert b.act(order, WorkOrderAction.CLOSE, note="") == Problem("orders.close_reason_missing")
+    assert b.problem(order, WorkOrderAction.CLOSE, note="Owner withdrew the request") is None
+    assert saved.records == []  # checking saves nothing
+    # The assignee chosen on screen for a dispatch is not sent with another action (the domain refuses that).
+    assert b.act(order, WorkOrderAction.CLOSE, note="Owner withdrew the request", assignee_id="u-maint") is None
+    (body,) = saved.of(RecordType.WORK_ORDER_ACTION)
+    assert body.action is WorkOrderAction.CLOSE and body.assignee_id is None
+    assert b.state_of(order) is WorkOrderState.CLOSED
+
+
+def test_urgent_orders_come_right_after_the_overdue_ones() -> None:
+    ref = complaint_ref(due_at="2026-11-25T00:00:00+00:00")  # due later than wo1, but urgent
+    b = OrdersBoard(ref=ref, save=Saved(), now=lambda: T0, user={"id": "u-sup", "role": "supervisor"})
+    assert [o["id"] for o in b.visible()] == ["wo2", "wo-c", "wo1", "wo3"]

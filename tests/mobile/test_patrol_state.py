@@ -5,6 +5,7 @@ from __future__ import annotations
 from mobile.state.defect import DefectForm
 from mobile.state.patrol import IssueDraft, PatrolRun, routes_for
 from mobile.state.ports import Problem
+from shared.i18n import Translator
 from shared.model import CheckpointResult, PresenceProof, RecordType
 from tests.mobile.state_fixtures import T0, Saved, demo_ref
 
@@ -33,7 +34,7 @@ def test_a_checkpoint_needs_its_code_or_a_reason() -> None:
     run.code = " cp-1 "
     assert run.mark(CheckpointResult.OK) is None
     visit = saved.of(RecordType.CHECKPOINT_VISIT)[0]
-    assert visit.proof.method is PresenceProof.SCANNED and visit.proof.code == "cp-1"
+    assert visit.proof.method is PresenceProof.TYPED and visit.proof.code == "cp-1"  # typed, not scanned
     assert run.index == 1 and run.code == ""
 
 
@@ -74,6 +75,32 @@ def test_finishing_supersedes_the_start_record_with_the_finish_time() -> None:
     rounds = [(b, s) for t, b, s in saved.records if t is RecordType.PATROL_ROUND]
     assert len(rounds) == 2
     assert rounds[1][1] == "r1" and rounds[1][0].finished_at == T0
+
+
+def test_only_a_code_the_camera_read_counts_as_scanned() -> None:
+    run, saved = start()
+    assert run.accept_scan(["CP-1"]) is None
+    run.code = "cp-1 "  # edited by hand after the scan: a person typed what is recorded
+    assert run.mark(CheckpointResult.OK) is None
+    run.code = "CP-2"  # the next checkpoint: typed, although the previous one was scanned
+    assert run.mark(CheckpointResult.OK) is None
+    methods = [v.proof.method for v in saved.of(RecordType.CHECKPOINT_VISIT)]
+    assert methods == [PresenceProof.TYPED, PresenceProof.TYPED]
+
+
+def test_leaving_mid_round_or_finishing_empty_is_asked_first() -> None:
+    run, saved = start()
+    assert run.finish_warning() == Problem("patrol.confirm_finish_empty")
+    assert run.close_warning() == Problem("patrol.confirm_close", {"count": 2})
+    run.code = "CP-1"
+    run.mark(CheckpointResult.OK)
+    assert run.finish_warning() is None  # one checkpoint done: finishing early is an ordinary finish
+    assert run.close_warning() == Problem("patrol.confirm_close", {"count": 1})
+    assert Translator("en").t("patrol.confirm_close", count=1).startswith("Leave this round? 1 checkpoint not done")
+    run.code = "CP-2"
+    run.mark(CheckpointResult.OK)
+    assert run.close_warning() is None and run.finish_warning() is None  # all done: nothing to lose
+    assert len(saved.of(RecordType.PATROL_ROUND)) == 1  # asking saves nothing
 
 
 def test_a_scanned_label_proves_presence_like_a_typed_code() -> None:

@@ -223,7 +223,7 @@ def test_the_order_screen_shows_the_defects_photo_or_says_it_is_not_downloaded(s
         view.build()
         ctx.photos.wait()
         shown = texts(view.build())
-        assert "1 photo(s) not downloaded yet (offline); they load by themselves when the server is reachable." in shown
+        assert "1 photo not downloaded yet (offline); it loads by itself when the server is reachable." in shown
 
         transport.offline = False
         ctx.photos.retry_failed()

@@ -75,3 +75,21 @@ def test_checked_slots_come_from_todays_records() -> None:
         },
     ]
     assert checked_slots(records, "pm1", date(2026, 11, 23), TZ) == {Slot.MORNING}
+
+
+def test_the_deadline_follows_the_propertys_own_rule() -> None:
+    from mobile.state.ports import MemoryRef
+    from mobile.state.renovation import DEFAULT_RECTIFICATION_HOURS, rectification_hours
+
+    ref = demo_ref()
+    assert rectification_hours(ref) == DEFAULT_RECTIFICATION_HOURS == 24  # the property item does not say
+    ref.data["property"] = [{"id": "p", "tz": "Asia/Shanghai", "rectification_hours": 48}]
+    assert rectification_hours(ref) == 48
+    saved = Saved()
+    f = SiteCheckForm(
+        ref=ref, save=saved, now=lambda: T0, tz=TZ, permit_id="pm1", rectification_hours=rectification_hours(ref)
+    )
+    f.set_violation(ChecklistItem.NO_DISORDERLY_STACKING, True)
+    deadline = f.rectification_deadline()
+    assert deadline is not None and deadline.astimezone(UTC) == T0 + timedelta(hours=48)
+    assert rectification_hours(MemoryRef({"property": [{"id": "p", "rectification_hours": "48"}]})) == 24

@@ -83,6 +83,26 @@ def test_record_summary_reads_in_the_users_language() -> None:
         "类别: 给排水/漏水",
         "严重程度: 紧急",
         "描述: Pipe burst",
-        "违规: 无乱挖 — Hole in the wall",
+        "违规: 乱挖 — Hole in the wall",
     ]
     assert record_summary(Translator("en"), {"result": "issue"}) == ["Problem found at the checkpoint"]
+
+
+def test_the_log_says_how_presence_at_a_checkpoint_was_proven() -> None:
+    from mobile.state.review import record_summary
+    from shared.i18n import Translator
+
+    en = Translator("en")
+    visit = {"result": "ok", "proof": {"method": "scanned", "code": "CP-1"}}
+    assert record_summary(en, visit)[1] == "Presence: code scanned (CP-1)"
+    typed = {"result": "ok", "proof": {"method": "typed", "code": "CP-1"}}
+    assert record_summary(en, typed)[1] == "Presence: code typed in (CP-1)"
+    reason = {"result": "ok", "proof": {"method": "reason", "reason": "Label painted over"}}
+    assert record_summary(Translator("zh-Hant"), reason)[1] == "到場證明：未掃碼，原因：Label painted over"
+    complaint = {"owner_name": "Wang Fang", "contact": "138", "description": "Noise", "severity": "high"}
+    assert record_summary(en, complaint) == [
+        "Severity: High",
+        "Owner's name: Wang Fang",
+        "Phone or other contact: 138",
+        "Description: Noise",
+    ]

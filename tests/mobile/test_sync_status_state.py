@@ -14,7 +14,7 @@ from tests.mobile.state_fixtures import T0
 def test_headline_counts_what_waits_and_what_needs_attention() -> None:
     tr = Translator("en")
     s = SyncStatus(pending=3, pending_photos=2, problems=[{"id": "x"}])
-    assert s.headline(tr) == "3 to send · 2 photos · 1 need attention"
+    assert s.headline(tr) == "3 to send · 2 photos · 1 needs attention"
     assert s.attention
     assert SyncStatus().headline(tr) == "All sent"
     assert SyncStatus().detail(tr) == "Never synced"
@@ -71,3 +71,16 @@ def test_unreachable_server_is_its_own_message() -> None:
     form.username, form.password = "a", "b"
     assert form.submit() == Problem("first_run.unreachable")
     assert normalize_url(" https://a.example/ ") == "https://a.example"
+
+
+def test_a_message_shown_before_a_successful_sync_is_stale_after_it() -> None:
+    from datetime import timedelta
+
+    s = SyncStatus(last_success=T0)
+    assert not s.succeeded_since(T0)  # nothing new since the message was shown
+    s.last_success = T0 + timedelta(minutes=1)
+    assert s.succeeded_since(T0) and SyncStatus(last_success=T0).succeeded_since(None)
+    s.running = True
+    assert not s.succeeded_since(T0)  # still syncing: it may yet fail
+    s.running, s.last_error = False, "offline"
+    assert not s.succeeded_since(T0)

@@ -47,6 +47,7 @@ def texts(control: Any) -> list[str]:
 
 
 def screens(shell: Any) -> dict[str, Any]:
+    from mobile.views.complaint import ComplaintView
     from mobile.views.defect import DefectView
     from mobile.views.orders import OrderDetailView, OrdersView
     from mobile.views.patrol import PatrolView
@@ -63,6 +64,7 @@ def screens(shell: Any) -> dict[str, Any]:
         "today": TodayView(shell),
         "patrol": PatrolView(shell),
         "defect": DefectView(shell),
+        "complaint": ComplaintView(shell),
         "renovation": RenovationView(shell, permit),
         "visit": VisitView(shell, "no-such-order"),
         "orders": OrdersView(shell),
@@ -75,6 +77,14 @@ def screens(shell: Any) -> dict[str, Any]:
     if orders:
         views["order"] = OrderDetailView(shell, orders[0]["id"])
     views["patrol-run"] = PatrolView(shell, route_id=route)
+    from shared.model import ChecklistItem
+
+    violated = RenovationView(shell, permit)
+    violated.form.set_violation(ChecklistItem.NO_DISORDERLY_STACKING, True)
+    views["renovation-violation"] = violated
+    leaving = PatrolView(shell, route_id=route)
+    leaving._close(None)  # asks "are you sure?" in the screen
+    views["patrol-leave"] = leaving
     return views
 
 
@@ -93,7 +103,7 @@ def test_every_screen_builds_and_shows_no_raw_key(supervisor_ctx: AppContext, lo
     ctx = supervisor_ctx
     ctx.set_locale(locale)
     board = OrdersBoard(ref=ctx.ref, save=ctx.save, now=ctx.now, user=ctx.user)
-    shell = SimpleNamespace(ctx=ctx, board=board, tab="today", patrol_run=None, page=None)
+    shell = SimpleNamespace(ctx=ctx, board=board, tab="today", patrol_run=None, page=None, render=lambda: None)
     built = {name: view.build() for name, view in screens(shell).items()}
     assert ctx.ref.items("permit") and ctx.ref.items("route")
     for name, control in built.items():
@@ -103,3 +113,12 @@ def test_every_screen_builds_and_shows_no_raw_key(supervisor_ctx: AppContext, lo
         assert not raw, f"{name} in {locale} shows raw keys {raw}"
     if locale == "zh-Hans":
         assert "装修巡查" in texts(built["renovation"])
+        assert "业主投诉" in texts(built["complaint"])
+    violation = texts(built["renovation-violation"])
+    # The item keeps its passed wording on the switch; the violation says what is wrong.
+    assert ctx.tr.t("renovation.violation_of", violation=ctx.tr.t("violation.no_disorderly_stacking")) in violation
+    assert ctx.tr.t("checklist.no_disorderly_stacking") in violation
+    if locale == "en":
+        assert "Violation: Disorderly stacking" in violation
+    leave = " ".join(texts(built["patrol-leave"]))
+    assert ctx.tr.t("common.confirm") in leave and ctx.tr.t("common.cancel") in leave

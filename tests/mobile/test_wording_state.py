@@ -12,6 +12,7 @@ from mobile.state.ports import MemoryRef
 from mobile.state.wording import (
     DEADLINES,
     HISTORY_ACTIONS,
+    deadline_lines,
     finding_sentence,
     history_label,
     history_line,
@@ -152,7 +153,8 @@ def test_history_says_reconciliations_events_and_keeps_peoples_words() -> None:
         "note": "told the foreman",
     }
     assert history_note(es, ref, again) == (
-        "Sin excavaciones: hole in the wall; Seguridad contra incendios: no extinguisher — told the foreman"
+        "Excavación no autorizada: hole in the wall; "
+        "Riesgo de seguridad contra incendios: no extinguisher — told the foreman"
     )
     dispatched = {"action": "dispatch", "to_state": "dispatched", "note": "Llave en conserjería"}
     assert history_label(es, dispatched) == es.t("order_action.dispatch")
@@ -196,6 +198,74 @@ def test_order_descriptions_are_said_from_their_fields() -> None:
         "violations": [{"item": "no_digging", "description": "hole in the wall"}],
         "description": "",
     }
-    assert order_description(hant, rectification) == f"{hant.t('checklist.no_digging')}: hole in the wall"
+    assert order_description(hant, rectification) == f"{hant.t('violation.no_digging')}: hole in the wall"
     repair = {"kind": "repair", "description": "no_digging: typed by a person"}
     assert order_description(hant, repair) == "no_digging: typed by a person"
+
+
+def test_a_supervisor_acting_for_maintenance_is_said_on_behalf_of_them() -> None:
+    users = {"u-sup": "Zhang", "u-maint": "Chen"}
+    event = {"action": "complete", "to_state": "done", "at": "2026-11-23T09:30:00+08:00", "actor_id": "u-sup"}
+    line = history_line(Translator("en", SHANGHAI), MemoryRef(), {**event, "on_behalf_of": "u-maint"}, users)
+    assert line == "23 Nov 09:30 · Complete · Zhang on behalf of Chen"
+    hans = history_line(Translator("zh-Hans", SHANGHAI), MemoryRef(), {**event, "on_behalf_of": "u-maint"}, users)
+    assert hans.endswith("Zhang（代Chen）")
+    assert "behalf" not in history_line(Translator("en", SHANGHAI), MemoryRef(), event, users)
+
+
+def test_deadlines_say_met_late_missed_and_overdue() -> None:
+    from datetime import UTC, datetime
+
+    tr = Translator("en", SHANGHAI)
+    now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    order = {
+        "deadlines": [
+            {"name": "handling", "due_at": "2026-11-22T10:00:00+08:00", "met_at": "2026-11-22T09:00:00+08:00"},
+            {"name": "reply", "due_at": "2026-11-22T10:00:00+08:00", "met_at": "2026-11-22T11:00:00+08:00"},
+            {"name": "return_visit", "due_at": "2026-11-22T10:00:00+08:00", "missed_at": "2026-11-22T16:00:00+08:00"},
+            {"name": "notice", "due_at": "2026-11-23T10:00:00+08:00"},
+            {"name": "rectification", "due_at": "2026-11-24T10:00:00+08:00"},
+        ]
+    }
+    lines = deadline_lines(tr, order, now)
+    assert [late for _, late in lines] == [False, True, True, True, False]
+    assert lines[2][0].startswith(
+        "Return visit: missed, the order was closed 22 Nov 16:00 without it (due 22 Nov 10:00)"
+    )
+    assert "overdue" in lines[3][0] and lines[4][0] == "Rectification: due 24 Nov 10:00"
+
+
+def test_the_new_finding_kinds_read_in_every_language_and_unknown_codes_keep_the_servers_words() -> None:
+    from mobile.state.messages import error_text
+    from mobile.state.review import finding_key
+
+    ref = demo_ref()
+    unreported = {
+        "kind": "patrol.issue_unreported",
+        "day": "2026-11-22",
+        "route_id": "r-lobby",
+        "checkpoint_id": "cp1",
+        "message": "English words",
+    }
+    missed = {
+        "kind": "decoration.follow_up_missed",
+        "day": "2026-11-22",
+        "permit_id": "pm1",
+        "due_at": "2026-11-22T10:00:00+08:00",
+        "message": "English words",
+    }
+    for locale in LOCALES:
+        tr = Translator(locale, SHANGHAI)
+        for finding in (unreported, missed):
+            assert finding_key(finding) != "finding.other"
+            said = finding_sentence(tr, ref, finding)
+            assert "English" not in said and "{" not in said and said
+    assert "“Door” of “Lobby round”" in finding_sentence(Translator("en"), ref, unreported)
+    # Without the fields the sentence needs, and for a kind or code newer than the app: the server's words.
+    assert finding_sentence(Translator("es"), ref, {"kind": "patrol.issue_unreported", "message": "As sent"}) == (
+        "As sent"
+    )
+    assert finding_key({"kind": "patrol.brand_new"}) == "finding.other"
+    assert error_text(Translator("zh-Hans"), "order.brand_new_rule", "The server's own words.") == (
+        "The server's own words."
+    )

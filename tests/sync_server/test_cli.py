@@ -24,6 +24,9 @@ def test_load_demo_twice_creates_everything_once(tmp_path, capsys):
     for username in ("demo-specialist", "demo-site-supervisor", "demo-supervisor", "demo-maintenance", "demo-admin"):
         assert username in out
     assert "'demo'" in out
+    # The checkpoint codes a newcomer types on the patrol screen, under their route and place.
+    assert "Morning round: buildings and lobby" in out and "Lobby" in out
+    assert "CP-DEMO-R1-01" in out and "CP-DEMO-R2-04" in out
     db_path = data / "server.sqlite3"
     first = [_count(db_path, f"SELECT COUNT(*) FROM {t}") for t in ("users", "places", "permits", "checkpoints")]
     seq = _count(db_path, "SELECT MAX(seq) FROM feed")
