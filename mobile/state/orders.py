@@ -7,7 +7,7 @@ from typing import Any
 
 from mobile.state.ports import Clock, Problem, RefData, SaveRecord, problem_from
 from shared import workflow
-from shared.errors import PatrolError, TransitionProblem, ValidationProblem
+from shared.errors import PatrolError, ValidationProblem
 from shared.model import (
     RecordType,
     Role,
@@ -125,24 +125,8 @@ class OrdersBoard:
         return counts
 
     def actions(self, order: dict[str, Any]) -> list[WorkOrderAction]:
-        """The workflow's actions for this role; replying to the owner only on an open complaint order."""
-        found = [a for a in workflow.allowed_actions(self.state_of(order), self.role) if a is not WorkOrderAction.REPLY]
-        if self._may_reply(order) and self.role in workflow.ROLES[WorkOrderAction.REPLY]:
-            found.insert(0, WorkOrderAction.REPLY)
-        return found
-
-    def _may_reply(self, order: dict[str, Any]) -> bool:
-        return order.get("kind") == WorkOrderKind.COMPLAINT.value and self.state_of(order) in workflow.OPEN_STATES
-
-    def _after(self, order: dict[str, Any], action: WorkOrderAction) -> WorkOrderState:
-        """The state after the action, or the workflow's problem; a reply to the owner leaves the state as it is."""
-        state = self.state_of(order)
-        try:
-            return workflow.next_state(state, action, self.role)
-        except TransitionProblem:
-            if action is WorkOrderAction.REPLY and self._may_reply(order):
-                return state
-            raise
+        """The workflow's actions for this role and order (replying to the owner only on a complaint)."""
+        return workflow.allowed_actions(self.state_of(order), self.role, _kind(order))
 
     def assignees(self) -> list[dict[str, Any]]:
         return [u for u in self.ref.items("user") if u.get("role") == Role.MAINTENANCE.value]
@@ -178,7 +162,7 @@ class OrdersBoard:
         if action is WorkOrderAction.REPLY and order.get("kind") != WorkOrderKind.COMPLAINT.value:
             return Problem("orders.reply_complaints_only")
         try:
-            after = self._after(order, action)
+            after = workflow.next_state(self.state_of(order), action, self.role)
         except PatrolError as e:
             return problem_from(e)
         body = WorkOrderActionRecord(
@@ -198,3 +182,10 @@ class OrdersBoard:
 
     def history(self, order: dict[str, Any]) -> list[dict[str, Any]]:
         return sorted(order.get("history") or [], key=lambda h: str(h.get("at", "")))
+
+
+def _kind(order: dict[str, Any]) -> WorkOrderKind | None:
+    try:
+        return WorkOrderKind(order.get("kind"))
+    except ValueError:
+        return None

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from shared.errors import NotFoundProblem, ValidationProblem
 from shared.ids import uuid7
-from shared.model import RecordType, Role, WorkOrderAction, WorkOrderActionRecord, WorkOrderState
+from shared.model import RecordType, Role, WorkOrderAction, WorkOrderActionRecord, WorkOrderKind, WorkOrderState
 from shared.rules import local_day
 from shared.workflow import allowed_actions
 from sync_server import auth, reconcile, record_checks, schedule
@@ -85,7 +85,8 @@ def _with_view(order: dict[str, Any], user: dict[str, Any], now: datetime) -> di
     overdue = [
         d["name"] for d in order["deadlines"] if d["met_at"] is None and now > datetime.fromisoformat(d["due_at"])
     ]
-    actions = [a.value for a in allowed_actions(WorkOrderState(order["state"]), Role(user["role"]))]
+    kind = WorkOrderKind(order["kind"])
+    actions = [a.value for a in allowed_actions(WorkOrderState(order["state"]), Role(user["role"]), kind)]
     return {**order, "overdue": bool(overdue), "overdue_deadlines": overdue, "allowed_actions": actions}
 
 

@@ -85,7 +85,7 @@ def test_customer_service_replies_to_the_owner_on_a_complaint_order_only() -> No
     assert b.act(complaint, WorkOrderAction.REPLY, note="Told Mrs Wang the plumber comes at 3 pm") is None
     (body,) = saved.of(RecordType.WORK_ORDER_ACTION)
     assert body.action is WorkOrderAction.REPLY and body.note == "Told Mrs Wang the plumber comes at 3 pm"
-    assert b.state_of(complaint) is WorkOrderState.REPORTED  # a reply does not move the order on
+    assert b.state_of(complaint) is WorkOrderState.CLOSED  # answered and nothing to repair: the complaint is closed
     maint = OrdersBoard(ref=ref, save=saved, now=lambda: T0, user={"id": "u-maint", "role": "maintenance"})
     assert WorkOrderAction.REPLY not in maint.actions(complaint)
 

@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from mobile.context import RECTIFICATION_HOURS, AppContext
+from mobile.context import AppContext
 from mobile.state.defect import DefectForm
 from mobile.state.orders import OrdersBoard
 from mobile.state.patrol import IssueDraft, PatrolRun, checkpoints_of
 from mobile.state.ports import Problem
-from mobile.state.renovation import SiteCheckForm
+from mobile.state.renovation import SiteCheckForm, rectification_hours
 from mobile.state.today import Today, build_today
 from mobile.state.visit import ReturnVisitForm
 from mobile.sync import SyncReport
@@ -94,7 +94,7 @@ class Phone:
             now=ctx.now,
             tz=ctx.tz,
             permit_id=permit_id,
-            rectification_hours=RECTIFICATION_HOURS,
+            rectification_hours=rectification_hours(ctx.ref),  # as the renovation view builds it
         )
 
     def return_visit(self, order_id: str) -> ReturnVisitForm:

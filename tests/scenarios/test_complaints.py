@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
-
 from shared.model import Severity, WorkOrderAction
 from tests.scenarios.harness import SPECIALIST, TZ, deadlines, local
 
@@ -35,7 +33,6 @@ def log_complaint(field, description: str = "Noise from the renovation above aft
     return found[0]
 
 
-@pytest.mark.xfail(strict=True, reason=FORM)
 def test_complaint_logged_in_the_app_has_24h_and_72h_deadlines(field):
     logged_at = local(23, 9, 30)
     order = log_complaint(field)
@@ -54,7 +51,6 @@ def test_complaint_logged_in_the_app_has_24h_and_72h_deadlines(field):
     assert [f["deadline"] for f in field.findings("order.overdue", work_order_id=order["id"])] == ["handling"]
 
 
-@pytest.mark.xfail(strict=True, reason=f"{FORM}; the REPLY action's transitions")
 def test_reply_to_owner_meets_the_reply_deadline_and_closes_it(field):
     order = log_complaint(field)
     field.at(local(23, 11, 0))
@@ -73,7 +69,6 @@ def test_reply_to_owner_meets_the_reply_deadline_and_closes_it(field):
     assert field.findings("order.overdue", work_order_id=order["id"]) == []
 
 
-@pytest.mark.xfail(strict=True, reason=f"{FORM}; an overdue reply owned by the specialist who logged it")
 def test_overdue_reply_belongs_to_who_logged_it(field):
     order = log_complaint(field)
     field.at(local(23, 10, 0))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from shared.model import CheckpointResult, DefectCategory, RecordType
 from tests.scenarios.harness import SPECIALIST, local
 
@@ -65,7 +63,6 @@ def test_patrol_not_walked_is_a_finding(field):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="needs: PatrolRun records a typed code with the proof method 'typed'")
 def test_typed_code_recorded_as_typed(field):
     specialist = field.phone(SPECIALIST)
     run = specialist.patrol("demo-r1")
