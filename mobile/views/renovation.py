@@ -13,14 +13,15 @@ from mobile.state.wording import violation_label
 from mobile.views.photo_picker import photo_row
 from mobile.views.widgets import back, field, primary, problem_texts, screen
 from shared.model import ChecklistItem
+from shared.parse import ascii_number
 
 if TYPE_CHECKING:
     from mobile.views.shell import Shell
 
 
 def _int(text: str) -> int:
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return int(digits[:5]) if digits else 0
+    """The count typed in a number field; only ASCII digits count ("²" passes ``isdigit`` but not ``int``)."""
+    return ascii_number("".join(ch for ch in text if ch in "0123456789")[:5]) or 0
 
 
 class RenovationView:

@@ -208,24 +208,23 @@ def test_specialist_patrols_reports_and_syncs_then_supervisor_dispatches(
     sup.tap("Sync")
     sup.see("All sent", timeout=60_000)
     sup.see("Dispatched", timeout=30_000)
-    # The supervisor answers the owner's complaint, then closes it with a reason, after "are you sure?".
+    # The supervisor starts to close the owner's complaint: a reason is asked, then "are you sure?"; they
+    # think better of it and answer the owner instead, which closes the complaint (nothing needed repair).
     sup.tab("Orders")
     sup.tap("Complaint", exact=False)
     sup.see("Lobby door slams all night")
-    sup.tap("Reply to owner")
-    sup.see("Write what the owner was told.")
-    sup.fill("Note", "Told Mr Zhou the door closer is adjusted tomorrow")
-    sup.tap("Reply to owner")
-    sup.see("Reply to owner: saved")
     sup.tap("Close")
     sup.see("Write why the order is closed.")
     sup.fill("Note", "Door closer adjusted")
     sup.tap("Close")
     sup.see("Close this work order?")
     sup.shot("order-close-confirm-en")
-    sup.tap("Close")  # the question's own button comes first
-    sup.see("Close: saved")
-    assert not sup.shows("Close this work order?")
+    sup.tap("Cancel")
+    assert not sup.shows("Close this work order?") and not sup.shows("Close: saved")
+    sup.fill("Note", "Told Mr Zhou the door closer is adjusted tomorrow")
+    sup.tap("Reply to owner")
+    sup.see("Reply to owner: saved")
+    assert sup.page.get_by_role("button", name="Close", exact=True).count() == 0  # answered: closed
 
     # ---- maintenance does the repair; the specialist makes the return visit, owner signs ---
     fixer = new_phone(flet_app(server.url))
