@@ -103,9 +103,9 @@ def test_cli_backup_prints_one_line_and_restore_refuses_a_non_empty_target(loade
     empty.mkdir()
     assert main(["restore", "--archive", str(archive), "--data-dir", str(empty)]) == 0
     assert "63 records" in capsys.readouterr().out
-    assert sha256_of(empty / "server.sqlite3") == json.loads(dict(members(archive))["manifest.json"])["database"][
-        "sha256"
-    ]
+    assert (
+        sha256_of(empty / "server.sqlite3") == json.loads(dict(members(archive))["manifest.json"])["database"]["sha256"]
+    )
 
 
 def test_cli_restore_of_a_damaged_archive_exits_non_zero_with_a_clear_message(tmp_path, capsys):

@@ -18,8 +18,13 @@ from tests.sync_server.test_backup import loaded  # noqa: F401  (the fixture)
 
 Entries = list[tuple[str, bytes]]
 # A byte flipped or cut at an arbitrary place surfaces as whichever check meets it first.
-DAMAGE = {"restore.damaged", "restore.incomplete", "restore.not_a_backup", "restore.not_an_archive"}
-DAMAGE |= {"restore.manifest_invalid"}
+DAMAGE = {
+    "restore.damaged",
+    "restore.incomplete",
+    "restore.not_a_backup",
+    "restore.not_an_archive",
+    "restore.manifest_invalid",
+}
 
 
 @pytest.fixture
