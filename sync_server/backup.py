@@ -56,7 +56,7 @@ class BackupSummary:
 
 
 def counts_text(manifest: dict[str, Any]) -> str:
-    """'120 records, 14 work orders, 9 photos (18 files)', for the one-line summaries."""
+    """'120 records, 14 work orders, 5 users, 9 photos (18 files)', for the one-line summaries."""
     tables = manifest["tables"]
     rows = {name: tables.get(name, {}).get("rows", 0) for name in ("records", "work_orders", "photos", "users")}
     return (
@@ -162,9 +162,18 @@ def _write_atomic(out: Path, manifest: dict[str, Any], files: list[tuple[str, Pa
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, out)
+        fsync_dir(out.parent)  # the rename itself survives a power cut
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _info(name: str, size: int, mtime: int) -> tarfile.TarInfo:

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from shared.errors import ValidationProblem
 from sync_server import photos as pipeline
-from sync_server.backup import CHUNK, DATABASE, FORMAT, FORMAT_VERSION, MANIFEST, PHOTO_MEMBER
+from sync_server.backup import CHUNK, DATABASE, FORMAT, FORMAT_VERSION, MANIFEST, PHOTO_MEMBER, fsync_dir
 from sync_server.db import snapshot
 
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024  # ~150 bytes a file: room for a million photos, not for a decompression bomb
@@ -50,6 +50,7 @@ def restore(archive: Path, data_dir: Path) -> dict[str, Any]:
         if target.exists():
             target.rmdir()  # empty (checked above); rename() cannot replace a directory everywhere
         os.rename(work, target)
+        fsync_dir(target.parent)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
