@@ -74,7 +74,8 @@ def _unpack(archive: Path, work: Path) -> dict[str, Any]:
     except _READ_ERRORS:
         raise ValidationProblem(
             "restore.not_an_archive",
-            f"{archive} is not a .tar.gz archive made by `python -m sync_server backup`. Nothing was restored.",
+            f"{archive} is not a .tar.gz archive made by `python -m sync_server backup` (or is damaged from its "
+            "first bytes). Nothing was restored.",
         ) from None
     with tar:
         first = _reading(tar.next)
