@@ -1,4 +1,4 @@
-"""Command line: ``python -m sync_server serve|load-demo|create-user|set-rules``."""
+"""Command line: ``python -m sync_server serve|load-demo|create-user|set-rules|backup|restore``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from shared.ids import uuid7
 from shared.model import Role
-from sync_server import clock
+from sync_server import backup, clock
 from sync_server.settings import Settings
 
 if TYPE_CHECKING:
@@ -41,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     for sub in (serve, demo, user, property_rules):
         sub.add_argument("--data-dir", type=Path, required=True)
         sub.add_argument("--tz", default="Asia/Shanghai", help="the property's time zone")
+    backup.add_commands(commands)
     args = parser.parse_args(argv)
+    if args.command in backup.COMMANDS:
+        return backup.run_command(args)
     settings = Settings(data_dir=args.data_dir, tz_name=args.tz, **clock.settings_from_env())
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
