@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 import sqlite_utils
 
@@ -15,6 +17,9 @@ from shared.model import Role
 from sync_server.db import admin as admin_db
 from sync_server.db import feed, reference
 from sync_server.settings import Settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 MAX_TEXT = 200
@@ -42,6 +47,21 @@ class Actor:
 
 
 CLI = Actor(id="cli", name="command line", role=Role.ADMIN.value)
+
+
+def writes(function: Callable[P, R]) -> Callable[P, R]:
+    """Mark a function that changes data: it runs only inside the caller's transaction, so that many calls
+    (an import) commit together or not at all, and nothing is half written when one refuses."""
+
+    @wraps(function)
+    def inside(*args: P.args, **kwargs: P.kwargs) -> R:
+        db = args[0]
+        assert isinstance(db, sqlite_utils.Database)
+        if not db.conn.in_transaction:
+            raise RuntimeError(f"{function.__name__} changes data: call it inside sync_server.db.transaction")
+        return function(*args, **kwargs)
+
+    return inside
 
 
 def require_admin_role(actor: Actor) -> None:
@@ -168,9 +188,7 @@ def audit(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """Append who changed what. Administration writes happen only inside the caller's transaction."""
-    if not db.conn.in_transaction:
-        raise RuntimeError("administration changes must run inside sync_server.db.transaction")
+    """Append who changed what, in the transaction of the change."""
     admin_db.insert_audit(
         db,
         at=settings.now(),

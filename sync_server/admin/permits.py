@@ -9,7 +9,18 @@ import sqlite_utils
 
 from shared.errors import ConflictProblem, ValidationProblem
 from shared.model import PlaceKind
-from sync_server.admin.common import Actor, audit, authorize, day, must_exist, new_id, publish, reference_in, text
+from sync_server.admin.common import (
+    Actor,
+    audit,
+    authorize,
+    day,
+    must_exist,
+    new_id,
+    publish,
+    reference_in,
+    text,
+    writes,
+)
 from sync_server.db import admin as admin_db
 from sync_server.db import reference
 from sync_server.settings import Settings
@@ -65,6 +76,7 @@ def approval_late(applied_on: str | None, approved_on: str | None) -> bool:
     return (date.fromisoformat(approved_on) - date.fromisoformat(applied_on)).days > REVIEW_DAYS
 
 
+@writes
 def create_permit(
     db: sqlite_utils.Database,
     settings: Settings,
@@ -124,6 +136,7 @@ def create_permit(
     return stored
 
 
+@writes
 def update_permit(
     db: sqlite_utils.Database,
     settings: Settings,
@@ -176,6 +189,7 @@ def update_permit(
     return after
 
 
+@writes
 def end_permit(
     db: sqlite_utils.Database,
     settings: Settings,

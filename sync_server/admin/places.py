@@ -8,7 +8,7 @@ import sqlite_utils
 
 from shared.errors import ConflictProblem, ValidationProblem
 from shared.model import PlaceKind
-from sync_server.admin.common import Actor, audit, authorize, must_exist, new_id, publish, reference_in, text
+from sync_server.admin.common import Actor, audit, authorize, must_exist, new_id, publish, reference_in, text, writes
 from sync_server.db import admin as admin_db
 from sync_server.db import reference
 from sync_server.settings import Settings
@@ -63,6 +63,7 @@ def _owner(kind: str, owner_name: Any, owner_contact: Any) -> dict[str, Any]:
     return owner
 
 
+@writes
 def create_place(
     db: sqlite_utils.Database,
     settings: Settings,
@@ -112,6 +113,7 @@ def create_place(
     return stored
 
 
+@writes
 def update_place(
     db: sqlite_utils.Database,
     settings: Settings,
@@ -174,6 +176,7 @@ def _is_below(db: sqlite_utils.Database, place_id: str, ancestor_id: str) -> boo
     return False
 
 
+@writes
 def archive_place(db: sqlite_utils.Database, settings: Settings, actor: Actor, *, place_id: str) -> dict[str, Any]:
     """Take a place out of use: it stays for the records that name it, and phones drop it from their lists.
 

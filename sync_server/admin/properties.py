@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlite_utils
 
 from shared.errors import ConflictProblem, PermissionProblem, ValidationProblem
-from sync_server.admin.common import Actor, audit, authorize, check_id, must_exist, text
+from sync_server.admin.common import Actor, audit, authorize, check_id, must_exist, text, writes
 from sync_server.db import admin as admin_db
 from sync_server.db import orders, reference
 from sync_server.properties import publish_property
@@ -89,6 +89,7 @@ def list_properties(db: sqlite_utils.Database, settings: Settings, actor: Actor)
     return [get_property(db, settings, actor, property_id=p["id"]) for p in admin_db.properties(db, only=only)]
 
 
+@writes
 def create_property(
     db: sqlite_utils.Database,
     settings: Settings,
@@ -131,6 +132,7 @@ def create_property(
     return published
 
 
+@writes
 def update_property(
     db: sqlite_utils.Database,
     settings: Settings,

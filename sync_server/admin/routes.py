@@ -7,7 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from shared.errors import ConflictProblem, ValidationProblem
-from sync_server.admin.common import Actor, audit, authorize, must_exist, new_id, publish, reference_in, text
+from sync_server.admin.common import Actor, audit, authorize, must_exist, new_id, publish, reference_in, text, writes
 from sync_server.admin.properties import WEEKDAYS
 from sync_server.db import admin as admin_db
 from sync_server.db import reference
@@ -58,6 +58,7 @@ def list_routes(
     return [{**r, "checkpoints": [c for c in checkpoints if c["route_id"] == r["id"]]} for r in routes]
 
 
+@writes
 def create_route(
     db: sqlite_utils.Database,
     settings: Settings,
@@ -112,6 +113,7 @@ def create_route(
     return get_route(db, actor, route_id=row["id"])
 
 
+@writes
 def update_route(
     db: sqlite_utils.Database,
     settings: Settings,
@@ -151,6 +153,7 @@ def update_route(
     return get_route(db, actor, route_id=route_id)
 
 
+@writes
 def archive_route(db: sqlite_utils.Database, settings: Settings, actor: Actor, *, route_id: str) -> dict[str, Any]:
     """Stop walking a route: it and its checkpoints leave the phones; records naming them keep them."""
     before = get_route(db, actor, route_id=route_id)
@@ -179,6 +182,7 @@ def archive_route(db: sqlite_utils.Database, settings: Settings, actor: Actor, *
     return {**after, "checkpoints": []}
 
 
+@writes
 def add_checkpoint(
     db: sqlite_utils.Database,
     settings: Settings,
@@ -228,6 +232,7 @@ def add_checkpoint(
     return admin_db.decode(reference.get(db, kind="checkpoint", id=row["id"]) or row)
 
 
+@writes
 def update_checkpoint(
     db: sqlite_utils.Database,
     settings: Settings,
@@ -272,6 +277,7 @@ def update_checkpoint(
     return admin_db.decode(reference.get(db, kind="checkpoint", id=checkpoint_id) or after)
 
 
+@writes
 def archive_checkpoint(
     db: sqlite_utils.Database, settings: Settings, actor: Actor, *, checkpoint_id: str
 ) -> dict[str, Any]:

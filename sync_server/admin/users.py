@@ -10,7 +10,7 @@ import sqlite_utils
 from shared.errors import ConflictProblem, NotFoundProblem, PermissionProblem, ValidationProblem
 from shared.model import Role
 from sync_server import auth
-from sync_server.admin.common import Actor, audit, authorize, must_exist, new_id, require_admin_role, role, text
+from sync_server.admin.common import Actor, audit, authorize, must_exist, new_id, require_admin_role, role, text, writes
 from sync_server.db import accounts, feed
 from sync_server.db import admin as admin_db
 from sync_server.settings import Settings
@@ -84,6 +84,7 @@ def _may_touch(actor: Actor, user: dict[str, Any]) -> None:
         raise PermissionProblem("admin.role_not_allowed", "Only an administrator may change a server-wide user.")
 
 
+@writes
 def create_user(
     db: sqlite_utils.Database,
     settings: Settings,
@@ -135,6 +136,7 @@ def create_user(
     return user
 
 
+@writes
 def update_user(
     db: sqlite_utils.Database,
     settings: Settings,
@@ -183,6 +185,7 @@ def update_user(
     return after
 
 
+@writes
 def deactivate_user(db: sqlite_utils.Database, settings: Settings, actor: Actor, *, user_id: str) -> dict[str, Any]:
     """The user's tokens stop at once and they cannot log in; their records and history stay."""
     before = get_user(db, actor, user_id=user_id)
@@ -196,6 +199,7 @@ def deactivate_user(db: sqlite_utils.Database, settings: Settings, actor: Actor,
     return _changed(db, settings, actor, "user.deactivate", before)
 
 
+@writes
 def reactivate_user(db: sqlite_utils.Database, settings: Settings, actor: Actor, *, user_id: str) -> dict[str, Any]:
     before = get_user(db, actor, user_id=user_id)
     _may_touch(actor, before)
@@ -205,6 +209,7 @@ def reactivate_user(db: sqlite_utils.Database, settings: Settings, actor: Actor,
     return _changed(db, settings, actor, "user.reactivate", before)
 
 
+@writes
 def reset_password(
     db: sqlite_utils.Database, settings: Settings, actor: Actor, *, user_id: str, password: str | None = None
 ) -> tuple[dict[str, Any], str]:
@@ -248,6 +253,7 @@ def list_devices(db: sqlite_utils.Database, actor: Actor, *, user_id: str) -> li
     return accounts.devices_of_property(db, property_id=user["property_id"], user_id=user_id)
 
 
+@writes
 def revoke_device(
     db: sqlite_utils.Database, settings: Settings, actor: Actor, *, user_id: str, device_id: str
 ) -> dict[str, Any]:
