@@ -90,17 +90,20 @@ def _load_demo(settings: Settings) -> int:
 
 
 def _set_rules(settings: Settings, property_id: str, rectification_hours: int) -> int:
-    from sync_server.db import orders, reference, transaction
-    from sync_server.properties import publish_property
+    from shared.errors import PatrolError
+    from sync_server.admin import properties
+    from sync_server.admin.common import CLI
+    from sync_server.db import transaction
 
     db = _open(settings)
     try:
-        if reference.get_property(db, property_id=property_id) is None:
-            print(f"There is no property {property_id!r} in {settings.data_dir}; nothing changed.", file=sys.stderr)
-            return 1
-        with transaction(db):
-            orders.set_rectification_hours(db, property_id=property_id, hours=rectification_hours)
-            publish_property(db, property_id=property_id, settings=settings)  # phones show the new deadline
+        with transaction(db):  # the same function as the API's: audited, and phones get the new deadline
+            properties.update_property(
+                db, settings, CLI, property_id=property_id, rectification_hours=rectification_hours
+            )
+    except PatrolError as problem:
+        print(f"{problem.message} Nothing changed.", file=sys.stderr)
+        return 1
     finally:
         db.close()
     print(f"Property {property_id}: renovation violations must now be put right within {rectification_hours} hours.")

@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from shared.model import PlaceKind, Role
-from sync_server.admin import permits, places, properties, routes, users
+from sync_server.admin import checkpoints, permits, places, properties, routes, users
 from sync_server.admin.common import Actor
 from sync_server.db import accounts, reference, transaction
 from sync_server.settings import Settings
@@ -56,12 +56,12 @@ def _routes(pid: str, specialist: str) -> tuple[list[dict[str, Any]], list[dict[
         "r1": ("Morning round: buildings and lobby", ["lobby", "b1-f1", "b1-f2", "b1-f3", "b2-f1", "b2-f2", "b2-f3"]),
         "r2": ("Afternoon round: garage and grounds", ["garage", "periphery", "unloading", "lobby"]),
     }
-    planned, checkpoints = [], []
+    planned, stops_of_routes = [], []
     for key, (name, stops) in plan.items():
         route = f"{pid}-{key}"
         planned.append({"id": route, "name": name, "assigned_to": specialist})
         for position, place in enumerate(stops, start=1):
-            checkpoints.append(
+            stops_of_routes.append(
                 {
                     "id": f"{route}-cp{position}",
                     "route_id": route,
@@ -70,7 +70,7 @@ def _routes(pid: str, specialist: str) -> tuple[list[dict[str, Any]], list[dict[
                     "scan_code": f"CP-{pid.upper()}-{key.upper()}-{position:02d}",
                 }
             )
-    return planned, checkpoints
+    return planned, stops_of_routes
 
 
 def _permits(pid: str, settings: Settings) -> list[dict[str, Any]]:
@@ -139,7 +139,7 @@ def load_demo(
                     user_id=f"user-{prefix}-{key}",
                     enforce_password_rule=False,
                 )
-        planned, checkpoints = _routes(pid, f"user-{prefix}-specialist")
+        planned, planned_checkpoints = _routes(pid, f"user-{prefix}-specialist")
         for route in planned:
             if reference.get(db, kind="route", id=route["id"]) is None:
                 routes.create_route(
@@ -151,9 +151,9 @@ def load_demo(
                     assigned_to=route["assigned_to"],
                     route_id=route["id"],
                 )
-        for checkpoint in checkpoints:
+        for checkpoint in planned_checkpoints:
             if reference.get(db, kind="checkpoint", id=checkpoint["id"]) is None:
-                routes.add_checkpoint(
+                checkpoints.add_checkpoint(
                     db,
                     settings,
                     ACTOR,

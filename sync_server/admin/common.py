@@ -145,6 +145,12 @@ def text(value: Any, field: str, *, required: bool = True, limit: int = MAX_TEXT
     return cleaned
 
 
+def required_text(value: Any, field: str, *, limit: int = MAX_TEXT) -> str:
+    cleaned = text(value, field, limit=limit)
+    assert cleaned is not None  # text() refuses blank when required
+    return cleaned
+
+
 def day(value: Any, field: str, *, required: bool = True) -> str | None:
     """An ISO date (YYYY-MM-DD), returned as text."""
     if value in (None, "") and not required:

@@ -18,6 +18,7 @@ from sync_server.admin.common import (
     new_id,
     publish,
     reference_in,
+    required_text,
     text,
     writes,
 )
@@ -45,8 +46,8 @@ def check_workers(value: Any) -> list[dict[str, str]]:
     for n, worker in enumerate(value):
         if not isinstance(worker, dict):
             raise ValidationProblem("admin.invalid_workers", f"workers.{n}: give the worker's name and pass number.")
-        name = text(worker.get("name"), f"workers.{n}.name")
-        number = text(worker.get("pass_number"), f"workers.{n}.pass_number", limit=50)
+        name = required_text(worker.get("name"), f"workers.{n}.name")
+        number = required_text(worker.get("pass_number"), f"workers.{n}.pass_number", limit=50)
         if number in passes:
             raise ValidationProblem(
                 "admin.duplicate_pass",

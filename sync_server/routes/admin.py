@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from sync_server.admin import permits, places, properties, routes
+from sync_server.admin import checkpoints, permits, places, properties, routes
 from sync_server.db import transaction
 from sync_server.deps import AppSettings, Db
 from sync_server.routes.admin_models import (
@@ -38,7 +38,8 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses=PROBLEMS)
 
 
 def _given(body: Any) -> dict[str, Any]:
-    return body.model_dump(exclude_unset=True)
+    given: dict[str, Any] = body.model_dump(exclude_unset=True)
+    return given
 
 
 # ---- properties ---------------------------------------------------------------------------------
@@ -137,7 +138,9 @@ def add_checkpoint(
 ) -> dict[str, Any]:
     data = _given(body)
     with transaction(db):
-        return routes.add_checkpoint(db, settings, actor, route_id=route_id, checkpoint_id=data.pop("id", None), **data)
+        return checkpoints.add_checkpoint(
+            db, settings, actor, route_id=route_id, checkpoint_id=data.pop("id", None), **data
+        )
 
 
 @router.patch("/checkpoints/{checkpoint_id}", response_model=CheckpointOut)
@@ -146,13 +149,13 @@ def update_checkpoint(
 ) -> dict[str, Any]:
     """Move a checkpoint (another place or position), reprint its code or rename it."""
     with transaction(db):
-        return routes.update_checkpoint(db, settings, actor, checkpoint_id=checkpoint_id, **_given(body))
+        return checkpoints.update_checkpoint(db, settings, actor, checkpoint_id=checkpoint_id, **_given(body))
 
 
 @router.post("/checkpoints/{checkpoint_id}/archive", response_model=CheckpointOut)
 def archive_checkpoint(checkpoint_id: str, actor: CurrentActor, db: Db, settings: AppSettings) -> dict[str, Any]:
     with transaction(db):
-        return routes.archive_checkpoint(db, settings, actor, checkpoint_id=checkpoint_id)
+        return checkpoints.archive_checkpoint(db, settings, actor, checkpoint_id=checkpoint_id)
 
 
 # ---- permits ------------------------------------------------------------------------------------
