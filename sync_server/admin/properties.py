@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,11 +17,8 @@ from sync_server.properties import publish_property
 from sync_server.settings import Settings
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# The service center's hours in the seeds (000 §Third(2)): a new property starts with them.
-DEFAULT_WORKING_HOURS: dict[str, list[str] | None] = {
-    **{d: ["08:30", "18:00"] for d in WEEKDAYS[:5]},
-    **{d: ["09:00", "17:00"] for d in WEEKDAYS[5:]},
-}
+# A new property starts with the service center's hours of the seeds, as the database's default does.
+DEFAULT_WORKING_HOURS: dict[str, list[str] | None] = json.loads(admin_db.SEED_HOURS)
 RECTIFICATION_HOURS = (1, 720)  # an hour up to 30 days: anything else is a typing mistake
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 

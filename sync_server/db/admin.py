@@ -10,11 +10,21 @@ import sqlite_utils
 
 from sync_server.db import reference
 
+# The service center's hours in the seeds (000 §Third(2)): Mon-Fri 8:30-18:00, Sat-Sun 9:00-17:00.
+SEED_HOURS = json.dumps(
+    {
+        **{d: ["08:30", "18:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "sat": ["09:00", "17:00"],
+        "sun": ["09:00", "17:00"],
+    },
+    separators=(",", ":"),
+)
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "0001_admin",
-        """
-        ALTER TABLE properties ADD COLUMN working_hours TEXT NOT NULL DEFAULT '{}';
+        f"""
+        ALTER TABLE properties ADD COLUMN working_hours TEXT NOT NULL DEFAULT '{SEED_HOURS}';
         ALTER TABLE places ADD COLUMN owner_name TEXT;
         ALTER TABLE places ADD COLUMN owner_contact TEXT;
         ALTER TABLE places ADD COLUMN archived_at TEXT;
