@@ -212,3 +212,44 @@ def test_many_changes_in_one_transaction_are_all_or_nothing(settings, server_db)
 def test_a_change_outside_a_transaction_is_refused(settings, server_db):
     with pytest.raises(RuntimeError, match="transaction"):
         properties.update_property(server_db, settings, CLI, property_id="demo", name="Loose")
+
+
+def test_taking_a_checkpoint_off_a_route_moves_the_later_ones_up(client, admin, server_db):
+    since = _cursor(server_db)
+    assert client.post(f"{ADMIN}/checkpoints/demo-r2-cp2/archive", headers=admin).status_code == 200
+    route = client.get(f"{ADMIN}/routes/demo-r2", headers=admin).json()
+    assert [(c["id"], c["position"]) for c in route["checkpoints"]] == [
+        ("demo-r2-cp1", 1),
+        ("demo-r2-cp3", 2),
+        ("demo-r2-cp4", 3),
+    ]
+    pulled = _pull(client, "demo-specialist", since)
+    assert pulled[("checkpoint", "demo-r2-cp2")]["deleted"]
+    assert pulled[("checkpoint", "demo-r2-cp4")]["data"]["position"] == 3
+    # its code is free again for a new label
+    body = {"place_id": "demo-garage", "scan_code": "CP-DEMO-R2-02", "position": 1}
+    added = client.post(f"{ADMIN}/routes/demo-r2/checkpoints", json=body, headers=admin).json()
+    assert added["position"] == 1
+    positions = [c["position"] for c in client.get(f"{ADMIN}/routes/demo-r2", headers=admin).json()["checkpoints"]]
+    assert positions == [1, 2, 3, 4]
+
+
+def test_a_permit_is_extended_and_its_approval_judged_again(client, admin):
+    late = client.patch(
+        f"{ADMIN}/permits/demo-permit2",
+        json={"ends_on": "2027-03-01", "applied_on": "2026-11-01", "approved_on": "2026-11-06"},
+        headers=admin,
+    ).json()
+    assert (late["ends_on"], late["approval_late"]) == ("2027-03-01", True)
+    workers = [{"name": "A", "pass_number": "7"}, {"name": "B", "pass_number": "7"}]
+    response = client.patch(f"{ADMIN}/permits/demo-permit2", json={"workers": workers}, headers=admin)
+    _problem(response, 422, "admin.duplicate_pass")
+    response = client.patch(f"{ADMIN}/permits/demo-permit2", json={"ends_on": "2026-01-01"}, headers=admin)
+    _problem(response, 422, "admin.invalid_dates")
+
+
+def test_nothing_new_may_point_at_an_archived_place(client, admin):
+    assert client.post(f"{ADMIN}/places/demo-b1-u101/archive", headers=admin).status_code == 200
+    body = {"unit_id": "demo-b1-u101", "contractor": "Acme", "starts_on": "2026-11-20", "ends_on": "2026-12-20"}
+    response = client.post(f"{ADMIN}/properties/demo/permits", json=body, headers=admin)
+    _problem(response, 422, "admin.archived_reference")
