@@ -207,8 +207,3 @@ def audit(
         before=before,
         after=after,
     )
-
-
-def changes(current: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
-    """The fields whose new value differs from the stored one (None in ``fields`` means "leave as it is")."""
-    return {k: v for k, v in fields.items() if v is not None and current.get(k) != v}
