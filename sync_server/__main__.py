@@ -1,16 +1,14 @@
-"""Command line: ``python -m sync_server serve|load-demo|create-user|set-rules|backup|restore``."""
+"""Command line: ``python -m sync_server serve|load-demo|set-rules|backup|restore`` and the administration commands."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shared.ids import uuid7
-from shared.model import Role
-from sync_server import backup, clock
+from shared.parse import ascii_number
+from sync_server import admin_cli, backup, clock
 from sync_server.settings import Settings
 
 if TYPE_CHECKING:
@@ -24,12 +22,6 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     demo = commands.add_parser("load-demo", help="create the demo property and users (safe to run again)")
-    user = commands.add_parser("create-user", help="add a user; the password is asked for")
-    user.add_argument("--username", required=True)
-    user.add_argument("--name", required=True)
-    user.add_argument("--role", required=True, choices=[r.value for r in Role])
-    user.add_argument("--property-id", default="demo")
-    user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     property_rules = commands.add_parser("set-rules", help="set a property's own deadlines")
     property_rules.add_argument("--property-id", required=True)
     property_rules.add_argument(
@@ -38,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         required=True,
         help=f"hours a renovation violation has to be put right ({RECTIFICATION_HOURS[0]}..{RECTIFICATION_HOURS[1]})",
     )
-    for sub in (serve, demo, user, property_rules):
+    for sub in (serve, demo, property_rules, *admin_cli.add_commands(commands)):
         sub.add_argument("--data-dir", type=Path, required=True)
         sub.add_argument("--tz", default="Asia/Shanghai", help="the property's time zone")
     backup.add_commands(commands)
@@ -52,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return _load_demo(settings)
     if args.command == "set-rules":
         return _set_rules(settings, args.property_id, args.rectification_hours)
-    return _create_user(settings, args)
+    return admin_cli.run(args, settings, _open)
 
 
 RECTIFICATION_HOURS = (1, 720)  # an hour up to 30 days: anything else is a typing mistake
@@ -60,10 +52,7 @@ RECTIFICATION_HOURS = (1, 720)  # an hour up to 30 days: anything else is a typi
 
 def _hours(text: str) -> int:
     low, high = RECTIFICATION_HOURS
-    try:
-        hours = int(text)
-    except ValueError:
-        hours = 0
+    hours = ascii_number(text.strip()) or 0  # int() would also read "١٢" and "１２"
     if not low <= hours <= high:
         raise argparse.ArgumentTypeError(f"give a whole number of hours from {low} to {high}, not {text!r}")
     return hours
@@ -110,56 +99,23 @@ def _load_demo(settings: Settings) -> int:
 
 
 def _set_rules(settings: Settings, property_id: str, rectification_hours: int) -> int:
-    from sync_server.db import orders, reference, transaction
-    from sync_server.properties import publish_property
+    from shared.errors import PatrolError
+    from sync_server.admin import properties
+    from sync_server.admin.common import CLI
+    from sync_server.db import transaction
 
     db = _open(settings)
     try:
-        if reference.get_property(db, property_id=property_id) is None:
-            print(f"There is no property {property_id!r} in {settings.data_dir}; nothing changed.", file=sys.stderr)
-            return 1
-        with transaction(db):
-            orders.set_rectification_hours(db, property_id=property_id, hours=rectification_hours)
-            publish_property(db, property_id=property_id, settings=settings)  # phones show the new deadline
+        with transaction(db):  # the same function as the API's: audited, and phones get the new deadline
+            properties.update_property(
+                db, settings, CLI, property_id=property_id, rectification_hours=rectification_hours
+            )
+    except PatrolError as problem:
+        print(f"{problem.message} Nothing changed.", file=sys.stderr)
+        return 1
     finally:
         db.close()
     print(f"Property {property_id}: renovation violations must now be put right within {rectification_hours} hours.")
-    return 0
-
-
-def _create_user(settings: Settings, args: argparse.Namespace) -> int:
-    from sync_server import auth
-    from sync_server.db import accounts, transaction
-    from sync_server.demo import publish_user
-
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
-    if len(password) < 8 and not args.password_stdin:
-        print("The password needs at least 8 characters.", file=sys.stderr)
-        return 2
-    db = _open(settings)
-    try:
-        with transaction(db):
-            user_id = f"user-{uuid7(int(settings.now().timestamp() * 1000))}"
-            added = accounts.insert_user(
-                db,
-                id=user_id,
-                username=args.username,
-                name=args.name,
-                role=args.role,
-                property_id=args.property_id,
-                password_hash=auth.hash_password(password, settings.argon2),
-                created_at=settings.now(),
-            )
-            if added:
-                user = accounts.get_user(db, user_id=user_id)
-                assert user is not None
-                publish_user(db, user=user)
-    finally:
-        db.close()
-    if not added:
-        print(f"A user named {args.username!r} exists already; nothing changed.", file=sys.stderr)
-        return 1
-    print(f"User {args.username} ({args.role}) created with id {user_id}.")
     return 0
 
 

@@ -10,16 +10,25 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from sync_server import __version__, errors, schedule
+from sync_server import __version__, docs, errors, schedule
 from sync_server.db import migrate, open_db
 from sync_server.deps import get_db, get_settings
-from sync_server.routes import auth, devices, health, photos, review, sync
+from sync_server.routes import admin, admin_users, auth, devices, health, photos, review, sync
 from sync_server.settings import Settings
 
 __all__ = ["create_app", "get_db", "get_settings"]
 
 # Each area's router; add yours here with its import above.
-ROUTERS = [health.router, auth.router, devices.router, sync.router, photos.router, review.router]
+ROUTERS = [
+    health.router,
+    auth.router,
+    devices.router,
+    sync.router,
+    photos.router,
+    review.router,
+    admin.router,
+    admin_users.router,
+]
 log = logging.getLogger(__name__)
 
 
@@ -67,9 +76,12 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Receives field records from phones, reconciles them into work orders, serves changes back.",
         lifespan=lifespan,
+        docs_url=None,  # served by sync_server.docs from local files, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
+    docs.install(app)
     for router in ROUTERS:
         app.include_router(router)
     return app

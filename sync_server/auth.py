@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.errors import AuthProblem, LimitProblem, PermissionProblem
+from shared.errors import AuthProblem, LimitProblem, PermissionProblem, ValidationProblem
 from shared.model import Role
 from sync_server.db import accounts, transaction
 from sync_server.deps import get_db, get_settings
@@ -54,10 +54,66 @@ def _invalid_credentials() -> AuthProblem:
     return AuthProblem("auth.invalid_credentials", "Wrong username or password. Check both and try again.")
 
 
+MIN_PASSWORD_LENGTH = 10
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationProblem(
+            "auth.password_too_short",
+            f"The password needs at least {MIN_PASSWORD_LENGTH} characters; a short sentence is easy to remember.",
+            {"field": "password", "min_length": MIN_PASSWORD_LENGTH},
+        )
+
+
+def _deactivated() -> AuthProblem:
+    return AuthProblem(
+        "auth.user_deactivated", "This account was deactivated by an administrator. Ask your supervisor."
+    )
+
+
 def login(
     db: sqlite_utils.Database, settings: Settings, *, username: str, password: str, device_id: str, device_name: str
 ) -> tuple[str, dict[str, Any]]:
     """Check the password and issue a device token; return (token, user)."""
+    row = _checked(db, settings, username=username, password=password)
+    if row["must_change_password"]:
+        raise PermissionProblem(
+            "auth.password_change_required",
+            "Your password was reset: choose a new one before logging in.",
+            {"username": username},
+        )
+    now = settings.now()
+    token = secrets.token_urlsafe(32)
+    with transaction(db):
+        accounts.insert_token(
+            db,
+            token_hash=token_hash(token),
+            user_id=row["id"],
+            device_id=device_id,
+            device_name=device_name,
+            created_at=now,
+            expires_at=now + settings.token_ttl,
+        )
+    return token, accounts.public_user(row)
+
+
+def change_password(
+    db: sqlite_utils.Database, settings: Settings, *, username: str, current_password: str, new_password: str
+) -> None:
+    """A user sets their own password (required after a reset); wrong current passwords count towards the lock."""
+    row = _checked(db, settings, username=username, password=current_password)
+    check_new_password(new_password)
+    if new_password == current_password:
+        raise ValidationProblem(
+            "auth.password_unchanged", "Choose a new password that differs from the current one.", {"field": "password"}
+        )
+    with transaction(db):
+        accounts.set_password(db, user_id=row["id"], password_hash=hash_password(new_password, settings.argon2))
+
+
+def _checked(db: sqlite_utils.Database, settings: Settings, *, username: str, password: str) -> dict[str, Any]:
+    """The user row when the password is right and the account may log in; else the problem, counted."""
     now = settings.now()
     failures = accounts.login_failures(db, username=username)
     if failures["locked_until"] and now < datetime.fromisoformat(failures["locked_until"]):
@@ -76,19 +132,10 @@ def login(
         if locked_until is not None:
             raise _locked(locked_until, now)
         raise _invalid_credentials()
-    token = secrets.token_urlsafe(32)
-    with transaction(db):
-        accounts.record_login_success(db, username=username)
-        accounts.insert_token(
-            db,
-            token_hash=token_hash(token),
-            user_id=row["id"],
-            device_id=device_id,
-            device_name=device_name,
-            created_at=now,
-            expires_at=now + settings.token_ttl,
-        )
-    return token, accounts.public_user(row)
+    accounts.record_login_success(db, username=username)
+    if row["deactivated_at"]:
+        raise _deactivated()
+    return row
 
 
 def _locked(until: datetime, now: datetime) -> LimitProblem:
@@ -108,6 +155,8 @@ def user_for_token(db: sqlite_utils.Database, settings: Settings, *, token: str 
     row = accounts.token_with_user(db, token_hash=token_hash(token))
     if row is None:
         raise AuthProblem("auth.invalid_token", "This token is not known to the server. Log in again.")
+    if row["deactivated_at"]:  # before "revoked": the phone should say the account, not the device, was stopped
+        raise _deactivated()
     if row["revoked_at"]:
         raise AuthProblem("auth.token_revoked", "This device was signed out by a supervisor. Log in again.")
     if settings.now() >= datetime.fromisoformat(row["expires_at"]):

@@ -1,4 +1,8 @@
-"""The demo property: buildings, common areas, two patrol routes, active renovation permits and five users."""
+"""The demo property: buildings, common areas, two patrol routes, active renovation permits and five users.
+
+Made through ``sync_server.admin``, the same setup functions a customer's operator uses: the demo is one use of
+them, with fixed ids so a second load finds everything in place and changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from typing import Any
 import sqlite_utils
 
 from shared.model import PlaceKind, Role
-from sync_server import auth
-from sync_server.db import accounts, feed, reference, transaction
-from sync_server.properties import publish_property
+from sync_server.admin import checkpoints, permits, places, properties, routes, users
+from sync_server.admin.common import Actor
+from sync_server.db import accounts, reference, transaction
 from sync_server.settings import Settings
 
 PASSWORD = "demo"
@@ -44,8 +48,6 @@ def _places(pid: str) -> list[dict[str, Any]]:
                 )
     for key, name in AREAS:
         rows.append({"id": f"{pid}-{key}", "property_id": pid, "kind": PlaceKind.AREA.value, "name": name})
-    for row in rows:
-        row.setdefault("parent_id", None)
     return rows
 
 
@@ -54,23 +56,21 @@ def _routes(pid: str, specialist: str) -> tuple[list[dict[str, Any]], list[dict[
         "r1": ("Morning round: buildings and lobby", ["lobby", "b1-f1", "b1-f2", "b1-f3", "b2-f1", "b2-f2", "b2-f3"]),
         "r2": ("Afternoon round: garage and grounds", ["garage", "periphery", "unloading", "lobby"]),
     }
-    routes, checkpoints = [], []
-    for key, (name, places) in plan.items():
+    planned, stops_of_routes = [], []
+    for key, (name, stops) in plan.items():
         route = f"{pid}-{key}"
-        routes.append({"id": route, "property_id": pid, "name": name, "assigned_to": specialist})
-        for position, place in enumerate(places, start=1):
-            checkpoints.append(
+        planned.append({"id": route, "name": name, "assigned_to": specialist})
+        for position, place in enumerate(stops, start=1):
+            stops_of_routes.append(
                 {
                     "id": f"{route}-cp{position}",
-                    "property_id": pid,
                     "route_id": route,
                     "place_id": f"{pid}-{place}",
                     "name": f"Checkpoint {position}",
                     "scan_code": f"CP-{pid.upper()}-{key.upper()}-{position:02d}",
-                    "position": position,
                 }
             )
-    return routes, checkpoints
+    return planned, stops_of_routes
 
 
 def _permits(pid: str, settings: Settings) -> list[dict[str, Any]]:
@@ -83,16 +83,21 @@ def _permits(pid: str, settings: Settings) -> list[dict[str, Any]]:
     return [
         {
             "id": f"{pid}-permit{n}",
-            "property_id": pid,
             "unit_id": f"{pid}-{unit}",
             "contractor": contractor,
             "starts_on": (today - timedelta(days=7 * n)).isoformat(),
             "ends_on": (today + timedelta(days=30 * n)).isoformat(),
-            "passes_registered": passes,
-            "status": "active",
+            "workers": [
+                {"name": f"Worker {w}", "pass_number": f"{pid.upper()}-P{n}{w:02d}"} for w in range(1, passes + 1)
+            ],
+            "applied_on": (today - timedelta(days=7 * n + 3)).isoformat(),
+            "approved_on": (today - timedelta(days=7 * n + 2)).isoformat(),
         }
         for n, (unit, contractor, passes) in enumerate(plan, start=1)
     ]
+
+
+ACTOR = Actor(id="demo", name="demo loader", role=Role.ADMIN.value)
 
 
 def checkpoint_codes(property_id: str = "demo") -> list[tuple[str, str, str, str]]:
@@ -110,7 +115,7 @@ def checkpoint_codes(property_id: str = "demo") -> list[tuple[str, str, str, str
     names = {r["id"]: r["name"] for r in routes}
     return [
         (names[c["route_id"]], c["name"], label(c["place_id"]), c["scan_code"])
-        for c in sorted(checkpoints, key=lambda c: (c["route_id"], c["position"]))
+        for c in checkpoints  # route by route, in walking order
     ]
 
 
@@ -119,53 +124,70 @@ def load_demo(
 ) -> list[dict[str, Any]]:
     """Create (or bring up to date) the demo property and its users; return the users. Idempotent."""
     pid = property_id
-    users = []
     with transaction(db):
-        if _put(db, "property", {"id": pid, "name": "Harbour View Gardens", "tz": settings.tz_name}, pid):
-            publish_property(db, property_id=pid, settings=settings)
+        if reference.get_property(db, property_id=pid) is None:
+            properties.create_property(
+                db, settings, ACTOR, property_id=pid, name="Harbour View Gardens", tz=settings.tz_name
+            )
+        else:
+            properties.update_property(db, settings, ACTOR, property_id=pid, tz=settings.tz_name)
         for place in _places(pid):
-            _put(db, "place", place, pid)
-        for key, role, name in ROLES:
-            user_id = f"user-{prefix}-{key}"
-            if accounts.get_user(db, user_id=user_id) is None:
-                accounts.insert_user(
+            if reference.get(db, kind="place", id=place["id"]) is None:
+                places.create_place(
                     db,
-                    id=user_id,
+                    settings,
+                    ACTOR,
+                    property_id=pid,
+                    kind=place["kind"],
+                    name=place["name"],
+                    parent_id=place.get("parent_id"),
+                    place_id=place["id"],
+                )
+        for key, role, name in ROLES:
+            if accounts.get_user(db, user_id=f"user-{prefix}-{key}") is None:
+                # the demo's short shared password is set here on purpose, past the rule real users get
+                users.create_user(
+                    db,
+                    settings,
+                    ACTOR,
                     username=f"{prefix}-{key}",
                     name=name,
-                    role=role.value,
+                    role_name=role.value,
                     property_id=pid,
-                    password_hash=auth.hash_password(PASSWORD, settings.argon2),
-                    created_at=settings.now(),
+                    password=PASSWORD,
+                    user_id=f"user-{prefix}-{key}",
+                    enforce_password_rule=False,
                 )
-                publish_user(db, user=_must(accounts.get_user(db, user_id=user_id)))
-            users.append(_must(accounts.get_user(db, user_id=user_id)))
-        routes, checkpoints = _routes(pid, f"user-{prefix}-specialist")
-        for route in routes:
-            _put(db, "route", route, pid)
-        for checkpoint in checkpoints:
-            _put(db, "checkpoint", checkpoint, pid)
+        planned, planned_checkpoints = _routes(pid, f"user-{prefix}-specialist")
+        for route in planned:
+            if reference.get(db, kind="route", id=route["id"]) is None:
+                routes.create_route(
+                    db,
+                    settings,
+                    ACTOR,
+                    property_id=pid,
+                    name=route["name"],
+                    assigned_to=route["assigned_to"],
+                    route_id=route["id"],
+                )
+        for checkpoint in planned_checkpoints:
+            if reference.get(db, kind="checkpoint", id=checkpoint["id"]) is None:
+                checkpoints.add_checkpoint(
+                    db,
+                    settings,
+                    ACTOR,
+                    route_id=checkpoint["route_id"],
+                    place_id=checkpoint["place_id"],
+                    scan_code=checkpoint["scan_code"],
+                    name=checkpoint["name"],
+                    checkpoint_id=checkpoint["id"],
+                )
         for permit in _permits(pid, settings):
-            _put(db, "permit", permit, pid)
-    return users
-
-
-def publish_user(db: sqlite_utils.Database, *, user: dict[str, Any]) -> None:
-    data = {k: user[k] for k in ("id", "name", "role")}
-    feed.publish(db, scope=feed.property_scope(user["property_id"]), kind="user", entity_id=user["id"], data=data)
-
-
-def _put(db: sqlite_utils.Database, kind: str, row: dict[str, Any], pid: str) -> bool:
-    """Save and publish a reference row, only when it is new or changed (so a second load is silent)."""
-    existing = reference.get(db, kind=kind, id=row["id"])
-    if existing is not None and all(existing.get(k) == v for k, v in row.items()):
-        return False
-    reference.save(db, kind=kind, row=row)
-    if kind != "property":  # published with its rules
-        feed.publish(db, scope=feed.property_scope(pid), kind=kind, entity_id=row["id"], data=row)
-    return True
-
-
-def _must(user: dict[str, Any] | None) -> dict[str, Any]:
-    assert user is not None
-    return user
+            permit_id = permit.pop("id")
+            existing = reference.get(db, kind="permit", id=permit_id)
+            if existing is None:
+                permits.create_permit(db, settings, ACTOR, property_id=pid, permit_id=permit_id, **permit)
+            elif existing["status"] == permits.ACTIVE:  # the dates follow today, as a demo's should
+                dates = {k: permit[k] for k in ("starts_on", "ends_on", "applied_on", "approved_on")}
+                permits.update_permit(db, settings, ACTOR, permit_id=permit_id, **dates)
+    return [u for key, _, _ in ROLES if (u := accounts.get_user(db, user_id=f"user-{prefix}-{key}"))]

@@ -1,4 +1,4 @@
-"""What phones learn of their property: its name, time zone and the deadline rules it sets for itself."""
+"""What phones learn of their property: its name, time zone, working hours and the deadline rules it sets."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlite_utils
 
-from sync_server.db import feed, orders, reference
+from sync_server.db import admin, feed, orders, reference
 from sync_server.settings import Settings
 
 
@@ -15,6 +15,6 @@ def publish_property(db: sqlite_utils.Database, *, property_id: str, settings: S
     row = reference.get_property(db, property_id=property_id)
     assert row is not None, property_id
     hours = orders.rectification_hours(db, property_id=property_id, default=settings.rectification_hours)
-    data = {**row, "rectification_hours": hours}
+    data = {**admin.decode(row), "rectification_hours": hours}
     feed.publish(db, scope=feed.property_scope(property_id), kind="property", entity_id=property_id, data=data)
     return data

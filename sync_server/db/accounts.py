@@ -86,6 +86,11 @@ def users_of_property(db: sqlite_utils.Database, *, property_id: str) -> list[di
     return list(db.query(f"SELECT {USER_FIELDS} FROM users WHERE property_id = ? ORDER BY username", [property_id]))
 
 
+def set_password(db: sqlite_utils.Database, *, user_id: str, password_hash: str) -> None:
+    """The user's own new password: the reset's "change at next login" is satisfied."""
+    db.execute("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?", [password_hash, user_id])
+
+
 def login_failures(db: sqlite_utils.Database, *, username: str) -> dict[str, Any]:
     rows = list(db.query("SELECT * FROM login_failures WHERE username = ?", [username]))
     return rows[0] if rows else {"username": username, "failed_logins": 0, "locks": 0, "locked_until": None}
@@ -125,7 +130,7 @@ def token_with_user(db: sqlite_utils.Database, *, token_hash: str) -> dict[str, 
     rows = list(
         db.query(
             "SELECT t.device_id, t.device_name, t.expires_at, t.revoked_at,"
-            " u.id, u.username, u.name, u.role, u.property_id"
+            " u.id, u.username, u.name, u.role, u.property_id, u.deactivated_at"
             " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
             [token_hash],
         )

@@ -109,10 +109,17 @@ def active_permits(db: sqlite_utils.Database, *, property_id: str) -> list[dict[
     )
 
 
-def all_of(db: sqlite_utils.Database, *, kind: str, property_id: str) -> list[dict[str, Any]]:
+# Archived places, routes and checkpoints stay in their tables (records point at them) but are no longer walked.
+ARCHIVABLE = frozenset({"place", "route", "checkpoint"})
+
+
+def all_of(
+    db: sqlite_utils.Database, *, kind: str, property_id: str, include_archived: bool = False
+) -> list[dict[str, Any]]:
     table = TABLES[kind]
     column = "id" if kind == "property" else "property_id"
-    return list(db.query(f"SELECT * FROM {table} WHERE {column} = ? ORDER BY id", [property_id]))
+    live = "" if include_archived or kind not in ARCHIVABLE else " AND archived_at IS NULL"
+    return list(db.query(f"SELECT * FROM {table} WHERE {column} = ?{live} ORDER BY id", [property_id]))
 
 
 def get(db: sqlite_utils.Database, *, kind: str, id: str) -> dict[str, Any] | None:

@@ -42,7 +42,8 @@ class Problem(BaseModel):
 
 
 PROBLEMS: dict[int | str, dict[str, object]] = {
-    401: {"model": Problem, "description": "auth.invalid_credentials"},
+    401: {"model": Problem, "description": "auth.invalid_credentials, auth.user_deactivated"},
+    403: {"model": Problem, "description": "auth.password_change_required (after a reset)"},
     422: {"model": Problem, "description": "request.invalid"},
     429: {"model": Problem, "description": "auth.locked (detail.retry_after seconds)"},
 }
@@ -59,3 +60,30 @@ def login(body: LoginRequest, db: Db, settings: AppSettings) -> LoginResponse:
         device_name=body.device_name or body.device_id,
     )
     return LoginResponse(token=token, user=UserOut(**user))
+
+
+class PasswordChange(BaseModel):
+    username: Annotated[str, Field(min_length=1, max_length=100)]
+    current_password: Annotated[str, Field(min_length=1, max_length=1024)]
+    new_password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class PasswordChanged(BaseModel):
+    changed: bool
+
+
+@router.post(
+    "/api/v1/auth/change-password",
+    response_model=PasswordChanged,
+    responses={
+        **PROBLEMS,
+        422: {"model": Problem, "description": "auth.password_too_short, auth.password_unchanged"},
+    },
+)
+def change_password(body: PasswordChange, db: Db, settings: AppSettings) -> PasswordChanged:
+    """Set a new password with the current one; required after a reset (login answers 403
+    auth.password_change_required until then). Log in with the new password afterwards."""
+    auth.change_password(
+        db, settings, username=body.username, current_password=body.current_password, new_password=body.new_password
+    )
+    return PasswordChanged(changed=True)

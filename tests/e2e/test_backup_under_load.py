@@ -49,12 +49,12 @@ class Phone(threading.Thread):
 
     def run(self) -> None:
         stream = record_mix(5000)
-        seq = 0
+        seq = taken = 0  # device_seq so far, and records taken from the stream (photo defects are extra)
         try:
             with httpx.Client(base_url=self.url, timeout=30) as http:
                 while not self.stop.is_set():
-                    batch = [{**r, "device_seq": seq + i + 1} for i, r in enumerate(stream[seq : seq + BATCH])]
-                    seq += len(batch)
+                    batch = [{**r, "device_seq": seq + i + 1} for i, r in enumerate(stream[taken : taken + BATCH])]
+                    seq, taken = seq + len(batch), taken + len(batch)
                     if len(self.photos) * 3 < seq // BATCH:  # a photo every third batch
                         sha256, data = photo(len(self.photos))
                         seq += 1

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.ids import uuid7
-from shared.model import ChecklistItem, DefectCategory, DefectReport, RecordType, Severity
+from shared.model import DefectCategory, DefectReport, RecordType, Severity
 from shared.wire import encode_record
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -75,7 +75,8 @@ def scan_code(checkpoint_id: str) -> str:
 
 def record_mix(count: int) -> list[dict[str, Any]]:
     """A realistic stream of one specialist's records: rounds with checkpoint visits, defects spread over
-    places and categories, complaints and a few renovation checks, device_seq 1..count."""
+    places and categories and owner complaints, device_seq 1..count (renovation checks are a site
+    supervisor's, not a specialist's)."""
     records: list[dict[str, Any]] = []
     round_id, route = "", "demo-r1"
     categories = list(DefectCategory)
@@ -104,17 +105,8 @@ def record_mix(count: int) -> list[dict[str, Any]]:
                 "description": f"Defect {seq}: the tap leaks",
             }
             records.append({**base, "type": "defect_report", "body": body})
-        elif kind < 19:
+        else:  # owner complaints, a few of them urgent
+            severity = "urgent" if seq % 100 == 19 else "medium"
             body = {"place_id": PLACES[seq % len(PLACES)], "owner_name": "Mr Wang", "description": "Noise at night"}
-            records.append({**base, "type": "owner_complaint", "body": body})
-        else:
-            body = {
-                "permit_id": f"demo-permit{seq % 3 + 1}",
-                "slot": "morning",
-                "passed": [i.value for i in ChecklistItem],
-                "violations": [],
-                "workers_seen": 1,
-                "passes_seen": 2,
-            }
-            records.append({**base, "type": "decoration_check", "body": body})
+            records.append({**base, "type": "owner_complaint", "body": {**body, "severity": severity}})
     return records

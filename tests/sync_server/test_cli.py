@@ -42,17 +42,18 @@ def test_load_demo_twice_creates_everything_once(tmp_path, capsys):
 
 def test_create_user_reads_the_password_and_refuses_a_taken_username(tmp_path, monkeypatch, capsys):
     data = str(tmp_path / "d")
+    assert main(["create-property", "--data-dir", data, "--property-id", "tower-a", "--name", "Tower A"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
     args = ["create-user", "--data-dir", data, "--username", "zhao", "--name", "Zhao Lei", "--role", "specialist"]
-    assert main([*args, "--password-stdin"]) == 0
-    monkeypatch.setattr("sys.stdin", io.StringIO("another one\n"))
-    assert main([*args, "--password-stdin"]) == 1
-    assert "exists already" in capsys.readouterr().err
+    assert main([*args, "--property-id", "tower-a", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("another one, long enough\n"))
+    assert main([*args, "--property-id", "tower-a", "--password-stdin"]) == 1
+    assert "is taken already" in capsys.readouterr().err
     db_path = tmp_path / "d" / "server.sqlite3"
     assert _count(db_path, "SELECT COUNT(*) FROM users WHERE username = 'zhao'") == 1
     stored = _count(db_path, "SELECT password_hash FROM users WHERE username = 'zhao'")
     assert verify_password(stored, "correct horse battery", Argon2Params())
-    assert not verify_password(stored, "another one", Argon2Params())
+    assert not verify_password(stored, "another one, long enough", Argon2Params())
 
 
 def test_an_unknown_command_or_role_is_refused(tmp_path):
