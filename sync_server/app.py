@@ -13,13 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from sync_server import __version__, errors, schedule
 from sync_server.db import migrate, open_db
 from sync_server.deps import get_db, get_settings
-from sync_server.routes import auth, devices, health, photos, review, sync
+from sync_server.routes import auth, devices, health, labels, photos, review, sync
 from sync_server.settings import Settings
 
 __all__ = ["create_app", "get_db", "get_settings"]
 
 # Each area's router; add yours here with its import above.
-ROUTERS = [health.router, auth.router, devices.router, sync.router, photos.router, review.router]
+ROUTERS = [health.router, auth.router, devices.router, sync.router, photos.router, review.router, labels.router]
 log = logging.getLogger(__name__)
 
 
