@@ -68,13 +68,27 @@ def _opencv(image: Any) -> list[str]:
     except ImportError:
         return []
     pixels = numpy.asarray(image)
-    detector = cv2.QRCodeDetector()
-    ok, texts, _, _ = detector.detectAndDecodeMulti(pixels)
-    found = [text for text in texts if text] if ok else []
-    if not found:  # the many-codes search misses some lone tilted codes that the one-code search finds
-        text, _, _ = detector.detectAndDecode(pixels)
-        found = [text] if text else []
-    return found
+    # The ArUco-based detector (OpenCV 4.8+) reads printed labels the classic one sometimes misses, and the
+    # classic one's single-code search sometimes finds what its many-codes search missed: try each in turn.
+    searches = [cv2.QRCodeDetector().detectAndDecodeMulti, _single(cv2.QRCodeDetector())]
+    if hasattr(cv2, "QRCodeDetectorAruco"):
+        searches.insert(0, cv2.QRCodeDetectorAruco().detectAndDecodeMulti)
+    for search in searches:
+        ok, texts, *_ = search(pixels)
+        found = [text for text in texts if text] if ok else []
+        if found:
+            return found
+    return []
+
+
+def _single(detector: Any) -> Any:
+    """The one-code search, answering like the many-codes one: (found, texts, ...)."""
+
+    def search(pixels: Any) -> tuple[bool, list[str]]:
+        text = detector.detectAndDecode(pixels)[0]
+        return bool(text), [text]
+
+    return search
 
 
 def _open(data: bytes) -> Any:

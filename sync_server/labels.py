@@ -155,6 +155,7 @@ def render(labels: list[Label], sheet: Sheet | None = None, *, skip: int = 0) ->
     pdf = FPDF(unit="mm", format=(sheet.page_width, sheet.page_height))
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
+    pdf.c_margin = 0  # fpdf2 pads every cell by default; the label's own padding is the only margin
     pdf.set_creator("Patrol")
     pdf.set_title("Checkpoint labels")
     pdf.add_font(FONT, "", str(FONT_PATH))
