@@ -50,6 +50,7 @@ def test_without_any_decoder_scanning_is_offered_no_more(monkeypatch: pytest.Mon
     monkeypatch.setitem(sys.modules, "zxingcpp", None)
     monkeypatch.setitem(sys.modules, "cv2", None)
     assert not decoder_available()
+    assert read_codes(encoded(label(DEMO_CODE))) == []  # so with zxing-cpp away, OpenCV is what reads the codes
 
 
 def test_a_label_photographed_as_jpeg_gives_its_code() -> None:

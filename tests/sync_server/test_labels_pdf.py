@@ -70,7 +70,7 @@ def test_every_printed_label_scans_back_to_its_code(printed, decoder):
     assert [read_codes(picture) for picture in pictures] == [[x.code] for x in found]
 
 
-def test_a_whole_printed_sheet_is_read_at_once(printed):
+def test_a_whole_printed_sheet_is_read_at_once(printed, decoder):
     found, pdf = printed
     first_page = pages(pdf)[0]
     assert sorted(read_codes(png(first_page))) == sorted(x.code for x in found[: Sheet().per_page])
