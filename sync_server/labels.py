@@ -84,12 +84,13 @@ def labels_of(db: sqlite_utils.Database, *, property_id: str, route_id: str | No
     checkpoints = [
         c
         for c in reference.all_of(db, kind="checkpoint", property_id=property_id)
-        if route_id is None or c["route_id"] == route_id
+        # a checkpoint of a route no longer listed (archived) is walked by nobody: no label
+        if c["route_id"] == route_id or (route_id is None and c["route_id"] in routes)
     ]
     if not checkpoints:
         raise NotFoundProblem(
             "labels.no_checkpoints",
-            "There are no checkpoints to print: add checkpoints to the route first.",
+            "There are no checkpoints to print: add checkpoints to a patrol route first.",
             {"property_id": property_id, "route_id": route_id},
         )
     checkpoints.sort(key=lambda c: (order.get(c["route_id"], len(order)), c["position"], c["id"]))
@@ -97,7 +98,7 @@ def labels_of(db: sqlite_utils.Database, *, property_id: str, route_id: str | No
         Label(
             code=c["scan_code"],
             property_name=prop["name"],
-            route_name=routes[c["route_id"]]["name"] if c["route_id"] in routes else "",
+            route_name=routes[c["route_id"]]["name"],
             place_name=place_path(places, c["place_id"]),
             checkpoint_name=c["name"],
         )

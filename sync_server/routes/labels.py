@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from shared.errors import NotFoundProblem, ValidationProblem
+from shared.errors import PermissionProblem, ValidationProblem
 from shared.model import Role
 from sync_server import auth, labels
 from sync_server.deps import Db
@@ -18,7 +18,7 @@ router = APIRouter(tags=["labels"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "the labels, one per checkpoint"},
     401: {"model": Problem, "description": "auth.missing_token, auth.invalid_token, ..."},
-    403: {"model": Problem, "description": "auth.forbidden"},
+    403: {"model": Problem, "description": "auth.forbidden, admin.other_property"},
     404: {"model": Problem, "description": "property.not_found, route.not_found, labels.no_checkpoints"},
     422: {"model": Problem, "description": "request.invalid"},
 }
@@ -43,9 +43,9 @@ def labels_pdf(
                 "request.invalid", "Choose the property whose labels to print.", {"field": "property_id"}
             )
     elif property_id not in (None, user["property_id"]):
-        # a supervisor sees only their own property: another one is as unknown as a made-up one
-        raise NotFoundProblem(
-            "property.not_found", f"There is no property {property_id!r}.", {"property_id": property_id}
+        # the same answer as the administration endpoints give a supervisor naming another property
+        raise PermissionProblem(
+            "admin.other_property", f"You manage property {user['property_id']!r} only, not {property_id!r}."
         )
     chosen = property_id or user["property_id"]
     found = labels.labels_of(db, property_id=chosen, route_id=route_id)
