@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from shared.ids import uuid7
 from shared.model import Role
-from sync_server import clock
+from sync_server import clock, labels_cli
 from sync_server.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,18 +38,13 @@ def main(argv: list[str] | None = None) -> int:
         required=True,
         help=f"hours a renovation violation has to be put right ({RECTIFICATION_HOURS[0]}..{RECTIFICATION_HOURS[1]})",
     )
-    label_sheet = commands.add_parser("labels", help="write the checkpoint labels (QR codes) of a property to a PDF")
-    label_sheet.add_argument("--data-dir", type=Path, required=True)
-    label_sheet.add_argument("--property-id", required=True)
-    label_sheet.add_argument("--route-id", help="only this route's checkpoints")
-    label_sheet.add_argument("--skip", type=int, default=0, help="label slots already used on the first sheet")
-    label_sheet.add_argument("--out", type=Path, required=True, help="the PDF file to write")
     for sub in (serve, demo, user, property_rules):
         sub.add_argument("--data-dir", type=Path, required=True)
         sub.add_argument("--tz", default="Asia/Shanghai", help="the property's time zone")
+    labels_cli.add_command(commands)
     args = parser.parse_args(argv)
-    if args.command == "labels":
-        return _labels(args)
+    if args.command == labels_cli.COMMAND:
+        return labels_cli.run(args)
     settings = Settings(data_dir=args.data_dir, tz_name=args.tz, **clock.settings_from_env())
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
@@ -157,30 +152,6 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
         print(f"A user named {args.username!r} exists already; nothing changed.", file=sys.stderr)
         return 1
     print(f"User {args.username} ({args.role}) created with id {user_id}.")
-    return 0
-
-
-def _labels(args: argparse.Namespace) -> int:
-    from shared.errors import NotFoundProblem
-    from sync_server import labels
-
-    settings, sheet, skip = Settings(data_dir=args.data_dir), labels.Sheet(), max(args.skip, 0)
-    if not settings.db_path.exists():
-        print(f"There is no server database in {args.data_dir}.", file=sys.stderr)
-        return 1
-    db = _open(settings)
-    try:
-        found = labels.labels_of(db, property_id=args.property_id, route_id=args.route_id)
-    except NotFoundProblem as problem:
-        print(problem.message, file=sys.stderr)
-        return 1
-    finally:
-        db.close()
-    args.out.write_bytes(labels.render(found, sheet, skip=skip))
-    if missing := labels.missing_characters(found):
-        print(f"The label font lacks these characters; they are left out: {missing}", file=sys.stderr)
-    sheets = sheet.pages(len(found) + skip)
-    print(f"{len(found)} labels on {sheets} sheet(s) of {sheet.per_page} written to {args.out}.")
     return 0
 
 

@@ -167,6 +167,21 @@ def test_the_command_line_refuses_what_does_not_exist(install, tmp_path, capsys,
     assert not out.exists()
 
 
+@pytest.mark.parametrize("skip", ["-1", "201", "two"])
+def test_the_command_line_refuses_a_skip_that_is_no_count_of_labels(install, tmp_path, skip):
+    with pytest.raises(SystemExit):
+        main(["labels", "--data-dir", str(install), "--property-id", "tower-a", "--skip", skip,
+              "--out", str(tmp_path / "x.pdf")])  # fmt: skip
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_command_line_skips_used_slots(install, tmp_path):
+    out = tmp_path / "s.pdf"
+    assert main(["labels", "--data-dir", str(install), "--property-id", "tower-a", "--skip", "23",
+                 "--out", str(out)]) == 0  # fmt: skip
+    assert list(text_by_slot(out.read_bytes(), Sheet())) == [23, 24, 25]
+
+
 def test_the_command_line_on_an_empty_install(tmp_path, capsys):
     out = tmp_path / "x.pdf"
     assert main(["labels", "--data-dir", str(tmp_path / "none"), "--property-id", "p", "--out", str(out)]) == 1
