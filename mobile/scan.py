@@ -1,4 +1,8 @@
-"""Reading checkpoint codes (QR or 1-D barcodes) from a camera picture; the decoder is optional on a phone build."""
+"""Reading checkpoint codes from a camera picture with whichever decoder this installation has.
+
+zxing-cpp (QR and 1-D barcodes) where it is installed; otherwise OpenCV's QR detector, the decoder Flet's mobile
+package index has for phone builds (``opencv-python`` there, ``opencv-python-headless`` on desktops and CI).
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,8 @@ MAX_CODE_CHARS = 200  # what a proof's code may hold (shared.model.Proof)
 
 
 def decoder_available() -> bool:
-    """Whether this installation can decode codes (zxing-cpp is a native wheel some phone builds lack)."""
-    return importlib.util.find_spec("zxingcpp") is not None
+    """Whether this installation can decode codes: either native decoder will do (checked without importing)."""
+    return any(_installed(name) for name in ("zxingcpp", "cv2"))
 
 
 def read_codes(image_bytes: bytes) -> list[str]:
@@ -29,12 +33,10 @@ def read_codes(image_bytes: bytes) -> list[str]:
     image = _open(image_bytes)
     if image is None:
         return []
-    import zxingcpp  # imported here: without the native decoder the app still starts, typing codes works
-
     found: list[str] = []
-    for barcode in zxingcpp.read_barcodes(image):
-        text = _clean(barcode.text)
-        if barcode.valid and text and text not in found:
+    for raw in _decode(image):
+        text = _clean(raw)
+        if text and text not in found:
             found.append(text)
     return found
 
@@ -43,6 +45,50 @@ def decode_checkpoint_code(image_bytes: bytes) -> str | None:
     """The first code in the picture, or None when there is none."""
     codes = read_codes(image_bytes)
     return codes[0] if codes else None
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def _decode(image: Any) -> list[str]:
+    """zxing-cpp when it imports, else OpenCV; imported here, so without either the app starts and typing works."""
+    try:
+        import zxingcpp
+    except ImportError:
+        return _opencv(image)
+    return [barcode.text for barcode in zxingcpp.read_barcodes(image) if barcode.valid]
+
+
+def _opencv(image: Any) -> list[str]:
+    """QR codes only: the labels this product prints are QR codes (sync_server.labels)."""
+    try:
+        import cv2
+        import numpy
+    except ImportError:
+        return []
+    pixels = numpy.asarray(image)
+    # The ArUco-based detector (OpenCV 4.8+) reads printed labels the classic one sometimes misses, and the
+    # classic one's single-code search sometimes finds what its many-codes search missed: try each in turn.
+    searches = [cv2.QRCodeDetector().detectAndDecodeMulti, _single(cv2.QRCodeDetector())]
+    if hasattr(cv2, "QRCodeDetectorAruco"):
+        searches.insert(0, cv2.QRCodeDetectorAruco().detectAndDecodeMulti)
+    for search in searches:
+        ok, texts, *_ = search(pixels)
+        found = [text for text in texts if text] if ok else []
+        if found:
+            return found
+    return []
+
+
+def _single(detector: Any) -> Any:
+    """The one-code search, answering like the many-codes one: (found, texts, ...)."""
+
+    def search(pixels: Any) -> tuple[bool, list[str]]:
+        text = detector.detectAndDecode(pixels)[0]
+        return bool(text), [text]
+
+    return search
 
 
 def _open(data: bytes) -> Any:

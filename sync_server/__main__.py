@@ -1,4 +1,5 @@
-"""Command line: ``python -m sync_server serve|load-demo|set-rules|backup|restore`` and the administration commands."""
+"""Command line: ``python -m sync_server serve|load-demo|set-rules|backup|restore|labels`` and the administration
+commands."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shared.parse import ascii_number
-from sync_server import admin_cli, backup, clock
+from sync_server import admin_cli, backup, clock, labels_cli
 from sync_server.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,9 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--data-dir", type=Path, required=True)
         sub.add_argument("--tz", default="Asia/Shanghai", help="the property's time zone")
     backup.add_commands(commands)
+    labels_cli.add_command(commands)
     args = parser.parse_args(argv)
     if args.command in backup.COMMANDS:
         return backup.run_command(args)
+    if args.command == labels_cli.COMMAND:
+        return labels_cli.run(args)
     settings = Settings(data_dir=args.data_dir, tz_name=args.tz, **clock.settings_from_env())
     if args.command == "serve":
         return _serve(settings, args.host, args.port)

@@ -1,8 +1,9 @@
-"""Reading checkpoint codes from camera pictures: real QR images made here, decoded by zxing-cpp."""
+"""Reading checkpoint codes from camera pictures: real QR images made here, decoded by zxing-cpp and by OpenCV."""
 
 from __future__ import annotations
 
 import io
+import sys
 
 import pytest
 import qrcode
@@ -33,8 +34,23 @@ def camera_picture(*labels: Image.Image, size: tuple[int, int] = (1600, 1200)) -
     return wall.rotate(7, expand=False, fillcolor=(150, 140, 130))
 
 
+@pytest.fixture(autouse=True, params=["zxing-cpp", "opencv"])
+def decoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with each decoder; "opencv" is a phone build's case: zxing-cpp cannot be imported."""
+    if request.param == "opencv":
+        monkeypatch.setitem(sys.modules, "zxingcpp", None)
+    return str(request.param)
+
+
 def test_the_decoder_is_installed_here() -> None:
     assert decoder_available()
+
+
+def test_without_any_decoder_scanning_is_offered_no_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "zxingcpp", None)
+    monkeypatch.setitem(sys.modules, "cv2", None)
+    assert not decoder_available()
+    assert read_codes(encoded(label(DEMO_CODE))) == []  # so with zxing-cpp away, OpenCV is what reads the codes
 
 
 def test_a_label_photographed_as_jpeg_gives_its_code() -> None:
