@@ -23,6 +23,15 @@ CLOCK_FUTURE_TOLERANCE = timedelta(minutes=5)
 CLOCK_PAST_TOLERANCE = timedelta(days=30)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as routes and working hours name the days
+
+
+def route_due_on(day: date, weekdays: str | list[str] | None) -> bool:
+    """Whether a route walked on these weekdays ("mon,wed" or a list; none given: every day) is due on ``day``."""
+    days = weekdays.split(",") if isinstance(weekdays, str) else weekdays
+    return not days or WEEKDAYS[day.weekday()] in days
+
+
 def add_wall_clock(at: datetime, tz: ZoneInfo, delta: timedelta) -> datetime:
     """``at`` plus ``delta`` on the property's wall clock, returned in the property's zone."""
     local = at.astimezone(tz).replace(tzinfo=None) + delta

@@ -15,7 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from shared.model import CheckpointResult, RecordType
-from shared.rules import day_ends_at
+from shared.rules import day_ends_at, route_due_on
 from sync_server.db import recon_facts, reference
 from sync_server.schedule_window import Window, finding
 
@@ -94,7 +94,7 @@ def _routes_missed(window: Window, routes: dict[str, dict[str, Any]], rounds: li
     for route in routes.values():
         for day in window.days:
             ends = day_ends_at(day, window.tz)
-            if window.now < ends or (route["id"], day) in walked:
+            if window.now < ends or (route["id"], day) in walked or not route_due_on(day, route.get("weekdays")):
                 continue
             found.append(
                 finding(

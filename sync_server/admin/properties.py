@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlite_utils
 
 from shared.errors import ConflictProblem, PermissionProblem, ValidationProblem
+from shared.rules import WEEKDAYS
 from sync_server.admin.common import Actor, audit, authorize, check_id, must_exist, text, writes
 from sync_server.db import admin as admin_db
 from sync_server.db import orders, reference
 from sync_server.properties import publish_property
 from sync_server.settings import Settings
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A new property starts with the service center's hours of the seeds, as the database's default does.
 DEFAULT_WORKING_HOURS: dict[str, list[str] | None] = json.loads(admin_db.SEED_HOURS)
 RECTIFICATION_HOURS = (1, 720)  # an hour up to 30 days: anything else is a typing mistake

@@ -7,9 +7,9 @@ from typing import Any
 import sqlite_utils
 
 from shared.errors import ConflictProblem, ValidationProblem
+from shared.rules import WEEKDAYS
 from sync_server.admin.checkpoints import add_checkpoint
 from sync_server.admin.common import Actor, audit, authorize, must_exist, new_id, publish, reference_in, text, writes
-from sync_server.admin.properties import WEEKDAYS
 from sync_server.db import admin as admin_db
 from sync_server.db import reference
 from sync_server.settings import Settings

@@ -77,3 +77,18 @@ def test_the_log_shows_how_presence_was_proven_scanned_typed_or_reason(phones, c
     assert proofs["demo-r2-cp1"]["method"] == "scanned"
     assert proofs["demo-r2-cp2"] == {"method": "typed", "code": "CP-DEMO-R2-02", "reason": None}
     assert proofs["demo-r2-cp3"]["method"] == "reason" and proofs["demo-r2-cp3"]["reason"] == "Label torn off"
+
+
+def test_a_route_is_missed_only_on_the_weekdays_it_is_walked(client, clock):
+    from tests.conftest import bearer, login
+
+    admin, sup = bearer(login(client, "demo-admin")), bearer(login(client, "demo-supervisor"))
+    assert client.patch("/api/v1/admin/routes/demo-r2", json={"weekdays": ["mon"]}, headers=admin).status_code == 200
+    client.get("/api/v1/findings", headers=sup)  # the schedules are watched from Monday the 23rd
+    clock.advance(days=2)  # Wednesday morning: Monday and Tuesday are over, nothing was walked
+    found = client.get("/api/v1/findings", params={"kind": "patrol.route_missed"}, headers=sup).json()["findings"]
+    assert sorted((f["route_id"], f["day"]) for f in found) == [
+        ("demo-r1", "2026-11-23"),
+        ("demo-r1", "2026-11-24"),
+        ("demo-r2", "2026-11-23"),  # walked on Mondays only: Tuesday asked nothing of it
+    ]
