@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from shared.model import Severity, WorkOrderAction
-from tests.scenarios.harness import SPECIALIST, TZ, deadlines, local
+from tests.scenarios.harness import SPECIALIST, deadlines, local
 
 A = WorkOrderAction
 UNIT = "demo-b2-u301"
@@ -83,21 +83,3 @@ def test_overdue_reply_belongs_to_who_logged_it(field):
     specialist = field.phone(SPECIALIST)
     specialist.sync()
     assert late[0]["id"] in {f["id"] for f in specialist.items("finding")}  # it reaches their phone
-
-
-def test_complaint_record_reaches_the_supervisor_as_an_order(field):
-    """Until the complaint screen lands, the record the app makes (OwnerComplaint) already opens the order."""
-    from shared.model import OwnerComplaint, RecordType
-
-    specialist = field.phone(SPECIALIST)
-    record_id = specialist.ctx.save(
-        RecordType.OWNER_COMPLAINT,
-        OwnerComplaint(place_id=UNIT, owner_name="Ms. Huang", description="Lift stops between floors"),
-    )
-    specialist.sync()
-    order = field.order(f"wo-{record_id}")
-    logged = datetime(2026, 11, 23, 9, 30, tzinfo=TZ)
-    assert {n: d["due_at"] for n, d in deadlines(order).items()} == {
-        "handling": (logged + timedelta(hours=24)).isoformat(),
-        "reply": (logged + timedelta(hours=72)).isoformat(),
-    }
