@@ -78,6 +78,8 @@ def build_today(
     if role in (Role.SPECIALIST, Role.SUPERVISOR, Role.ADMIN):
         routes = routes_for(ref, user.get("id")) if role is Role.SPECIALIST else ref.items("route")
         for route in routes:
+            if not rules.route_due_on(day, route.get("weekdays")):
+                continue  # not walked on this weekday
             cps = checkpoints_of(ref, str(route["id"]))
             today.routes.append(RouteProgress(route, sum(1 for c in cps if str(c["id"]) in seen), len(cps)))
     if role in (Role.SITE_SUPERVISOR, Role.SUPERVISOR, Role.ADMIN):

@@ -48,3 +48,15 @@ def test_supervisor_sees_overdue_orders_findings_and_completion() -> None:
 def test_maintenance_sees_orders_assigned_to_them() -> None:
     t = today({"id": "u-maint", "role": "maintenance"})
     assert [o["id"] for o in t.assigned] == ["wo2"]
+
+
+def test_a_route_shows_on_today_only_on_the_weekdays_it_is_walked() -> None:
+    ref = demo_ref()
+    for route in ref.data["route"]:
+        route["weekdays"] = ["tue", "thu"] if route["id"] == "r-garage" else ["mon", "tue"]
+    user = {"id": "u-sup", "role": "supervisor"}
+    board = OrdersBoard(ref=ref, save=Saved(), now=lambda: T0, user=user)
+    monday = build_today(ref=ref, records=RECORDS, user=user, now=T0, tz=TZ, board=board)
+    assert [r.route["id"] for r in monday.routes] == ["r-lobby"]  # T0 is a Monday in Shanghai
+    tuesday = build_today(ref=ref, records=[], user=user, now=T0 + timedelta(days=1), tz=TZ, board=board)
+    assert sorted(r.route["id"] for r in tuesday.routes) == ["r-garage", "r-lobby"]
