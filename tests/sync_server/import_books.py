@@ -72,6 +72,7 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
 
 def reference_tables(db: sqlite_utils.Database, property_id: str) -> dict[str, list[dict[str, Any]]]:
     """What an import sets up, as stored (passwords, clocks and the log of who did it aside)."""
+
     def rows(sql: str) -> list[dict[str, Any]]:
         return [dict(r) for r in db.query(sql, [property_id])]
 
@@ -110,7 +111,14 @@ def empty(tmp_path, clock) -> Iterator[Empty]:
     db = open_db(settings.db_path)
     with transaction(db):
         users.create_user(
-            db, settings, CLI, username="root", name="Root", role_name="admin", property_id=None, password=ADMIN_PASSWORD
+            db,
+            settings,
+            CLI,
+            username="root",
+            name="Root",
+            role_name="admin",
+            property_id=None,
+            password=ADMIN_PASSWORD,
         )
     db.close()
     with TestClient(app) as client:

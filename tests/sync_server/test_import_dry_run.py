@@ -48,7 +48,9 @@ def test_problems_are_worded_in_the_readers_language(empty):
         problems = empty.post(f"{IMPORT}?dry_run=true", body, **{"Accept-Language": language}).json()["problems"]
         found[language] = {p["code"]: p["message"] for p in problems}
     zone = {lang: messages["admin.invalid_time_zone"] for lang, messages in found.items()}
-    assert zone["zh-Hans"] == "Property 第 2 行 C 列：Time zone：“Mars/Olympus”不是时区；请使用 Asia/Shanghai 这样的名称。"
+    assert (
+        zone["zh-Hans"] == "Property 第 2 行 C 列：Time zone：“Mars/Olympus”不是时区；请使用 Asia/Shanghai 这样的名称。"
+    )
     assert zone["zh-Hant"].startswith("Property 第 2 列 C 欄：") and "不是時區" in zone["zh-Hant"]
     assert zone["es"].startswith("Property fila 2, columna C: Time zone: «Mars/Olympus» no es una zona horaria")
     assert zone["en"].startswith("Property row 2, column C: Time zone: “Mars/Olympus” is not a time zone")
