@@ -104,8 +104,8 @@ class Empty:
         return self.client.post(path, content=body, headers={**self.admin, "Content-Type": content_type, **headers})
 
 
-@pytest.fixture
-def empty(tmp_path, clock) -> Iterator[Empty]:
+@pytest.fixture(name="empty")
+def empty_server(tmp_path, clock) -> Iterator[Empty]:
     settings = Settings(data_dir=tmp_path / "empty", argon2=CHEAP_ARGON2, now=clock.now, findings_tick_seconds=0)
     app = create_app(settings)
     db = open_db(settings.db_path)

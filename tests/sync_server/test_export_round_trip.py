@@ -11,7 +11,7 @@ from sync_server.admin import permits, properties, users
 from sync_server.admin.common import CLI
 from sync_server.db import open_db, transaction
 from tests.conftest import bearer, login
-from tests.sync_server.import_books import XLSX, empty, reference_tables  # noqa: F401 (fixture)
+from tests.sync_server.import_books import XLSX, empty_server, reference_tables  # noqa: F401 (fixture)
 
 
 def _history(settings) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sync_server import exporter
-from tests.sync_server.import_books import XLSX, counts, empty, example, ten_mistakes  # noqa: F401 (fixture)
+from tests.sync_server.import_books import XLSX, counts, empty_server, example, ten_mistakes  # noqa: F401 (fixture)
 
 IMPORT = "/api/v1/admin/properties/tower-a/import"
 

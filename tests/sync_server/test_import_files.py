@@ -15,7 +15,7 @@ from tests.conftest import bearer, login
 from tests.sync_server.import_books import (  # noqa: F401 (fixture)
     XLSX,
     counts,
-    empty,
+    empty_server,
     example,
     reference_tables,
 )
