@@ -18,7 +18,7 @@ from shared.errors import PatrolError, ValidationProblem
 from sync_server.admin import places, properties, users
 from sync_server.admin.common import Actor, authorize
 from sync_server.db import reference, savepoint, transaction
-from sync_server.importer import cells, walks
+from sync_server.importer import cells, units, walks
 from sync_server.importer.problems import FAILED, Issue
 from sync_server.importer.read import Row, Table
 from sync_server.importer.sheets import KIND_WORDS, ROLE_WORDS, WEEKDAY_COLUMNS, normal
@@ -113,22 +113,27 @@ class _Import:
             return
         self._users()
         self._places()
+        units.units(self)
         walks.routes(self)
         walks.checkpoints(self)
         walks.permits(self)
 
     # ---- one row -----------------------------------------------------------------------------
 
-    def attempt(self, table: Table, row: Row, change: Callable[[], Any]) -> Any:
+    def attempt(
+        self, table: Table, row: Row, change: Callable[[], Any], *, fields: dict[str, str] | None = None
+    ) -> Any:
+        """Run one row's change in a savepoint; ``fields`` names the columns of service fields the sheet lacks."""
         try:
             with savepoint(self.db):
                 return change()
         except PatrolError as problem:
-            self.report(table, row, problem)
+            self.report(table, row, problem, fields=fields)
             return FAILED
 
-    def report(self, table: Table, row: Row, problem: PatrolError) -> None:
-        key = _column(table, problem)
+    def report(self, table: Table, row: Row, problem: PatrolError, *, fields: dict[str, str] | None = None) -> None:
+        named = str(problem.detail.get("field") or "")
+        key = (fields or {}).get(named) or _column(table, problem) or (fields or {}).get("")
         scalars = {k: v for k, v in problem.detail.items() if isinstance(v, str | int) and k != "field"}
         args = {**scalars, "value": row.values.get(key, "") if key else "", "message": problem.message}
         args["header"] = table.headers.get(key, key) if key else ""

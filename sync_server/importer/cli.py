@@ -22,7 +22,9 @@ def add_commands(commands: Any) -> None:
     imp.add_argument("--data-dir", type=Path, required=True)
     imp.add_argument("--property-id", required=True)
     imp.add_argument("files", type=Path, nargs="+", help="one .xlsx, or .csv files named after their kind")
-    imp.add_argument("--kind", help="what a single CSV holds (places, areas, routes, checkpoints, permits, users...)")
+    imp.add_argument(
+        "--kind", help="what a single CSV holds (property, users, places, areas, units, routes, checkpoints, permits)"
+    )
     imp.add_argument("--dry-run", action="store_true", help="only check: list every problem, write nothing")
     imp.add_argument("--lang", default="en", help=f"language of the problems ({', '.join(LOCALES)})")
     exp = commands.add_parser("export", help="export a property's setup to an XLSX workbook or CSV files")

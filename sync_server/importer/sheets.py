@@ -82,7 +82,21 @@ SHEETS: tuple[Sheet, ...] = (
             _c("active", "Active", "启用|在职"),
         ),
     ),
-    Sheet("places", ("Places",), ("位置", "房屋"), _PLACE_COLUMNS),
+    Sheet("places", ("Places",), ("位置",), _PLACE_COLUMNS),
+    # the owners' list as service centers keep it: one row per unit, its building and floor named, not numbered
+    Sheet(
+        "units",
+        ("Units", "Owners"),
+        ("房屋", "业主", "业主名册"),
+        (
+            _c("building", "Building", "楼栋|楼号", required=True),
+            _c("floor", "Floor", "楼层", required=True),
+            _c("unit", "Unit", "单元|房号|房间号", required=True),
+            _c("owner_name", "Owner name|Owner", "业主姓名|业主"),
+            _c("owner_contact", "Owner contact|Contact", "联系电话|联系方式|电话"),
+            _c("id", "Unit id|Id", "单元编号|编号"),
+        ),
+    ),
     Sheet("areas", ("Areas", "Common areas"), ("公共区域",), tuple(c for c in _PLACE_COLUMNS if c.key != "kind")),
     Sheet(
         "routes",

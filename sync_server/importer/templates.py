@@ -91,6 +91,13 @@ EXAMPLE: dict[str, list[dict[str, Any]]] = {
     ],
 }
 
+# the owners' list as it is usually kept; imported after the workbook it adds to its building 1号楼
+UNITS: list[dict[str, Any]] = [
+    {"building": "1号楼", "floor": "3层", "unit": "301", "owner_name": "孙涛", "owner_contact": "13800000003"},
+    {"building": "1号楼", "floor": "3层", "unit": "302", "owner_name": "吴静", "owner_contact": "13800000004"},
+    {"building": "2号楼", "floor": "1层", "unit": "101", "owner_name": "郑凯", "owner_contact": "13800000005"},
+]
+
 README = [
     ("Sheet / 工作表", "What it holds / 内容"),
     (
@@ -108,6 +115,11 @@ README = [
         "Buildings, floors, units (with owner name and contact) and common areas (kind = area); "
         "parent id: a floor's building, a unit's floor. "
         "楼栋、楼层、单元（含业主姓名和联系电话）及公共区域（类型=公共区域）。",
+    ),
+    (
+        "Units / 房屋",
+        "Or a row per unit: building, floor, unit, owner name, contact; buildings and floors are made once by name. "
+        "或每个单元一行：楼栋、楼层、房号、业主姓名、联系电话；楼栋和楼层按名称只建一次。",
     ),
     (
         "Routes / 路线",
@@ -152,6 +164,7 @@ def write(folder: Path = FOLDER) -> list[Path]:
         folder / "setup-template.xlsx": workbook(chinese=False),
         folder / "setup-template-zh.xlsx": workbook(chinese=True),
         **{folder / f"{kind}.csv": exporter.csv_of(kind, rows) for kind, rows in EXAMPLE.items()},
+        folder / "units.csv": exporter.csv_of("units", UNITS, chinese=True),
     }
     for path, data in written.items():
         path.write_bytes(data)

@@ -31,7 +31,7 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses=PROBLEMS)
 errors.STATUS_BY_CODE.update(
     {"import.empty_file": 400, "import.not_a_workbook": 400, "import.not_csv": 400, "import.unknown_kind": 400}
 )
-Kind = Literal["property", "users", "places", "areas", "routes", "checkpoints", "permits"]
+Kind = Literal["property", "users", "places", "areas", "units", "routes", "checkpoints", "permits"]
 IMPORT_PROBLEMS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "import.empty_file, import.not_a_workbook, import.not_csv, ..."},
     413: {"model": Problem, "description": "import.too_large, import.too_many_rows"},
@@ -145,7 +145,7 @@ def export_setup(
     chinese = headers == "zh"
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", property_id)
     if format == "csv":
-        if kind is None or kind == "areas":
+        if kind is None or kind in ("areas", "units"):
             raise ValidationProblem("request.invalid", "Choose the kind to export as CSV.", {"field": "kind"})
         rows = exporter.rows_of(db, settings, property_id=property_id, kind=kind)
         return Response(

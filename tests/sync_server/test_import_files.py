@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from sync_server import exporter
-from sync_server.importer.templates import FOLDER, workbook
+from sync_server.importer.templates import EXAMPLE, FOLDER, UNITS, workbook
 from tests.conftest import bearer, login
 from tests.sync_server.import_books import (  # noqa: F401 (fixture)
     XLSX,
@@ -119,16 +119,19 @@ def test_chinese_headers_and_values_are_read_case_and_blank_insensitive(empty):
     db.close()
 
 
-def test_one_csv_per_kind_imports_in_order(empty):
-    data = example()
-    for kind in ("property", "users", "places", "routes", "checkpoints", "permits"):
-        body = exporter.csv_of(kind, data[kind])
-        response = empty.post(f"{IMPORT}?dry_run=false&kind={kind}", body, content_type="text/csv")
+def test_the_shipped_csv_templates_one_per_kind_import_in_order(empty):
+    for kind in ("property", "users", "places", "routes", "checkpoints", "permits", "units"):
+        shipped = (FOLDER / f"{kind}.csv").read_bytes()
+        rows = EXAMPLE[kind] if kind in EXAMPLE else UNITS
+        assert shipped == exporter.csv_of(kind, rows, chinese=kind == "units")  # regenerate: see test above
+        response = empty.post(f"{IMPORT}?dry_run=false&kind={kind}", shipped, content_type="text/csv")
         assert response.status_code == 200, (kind, response.text)
     db = empty.db()
     tables = reference_tables(db, "tower-a")
-    assert [len(tables[k]) for k in ("places", "routes", "checkpoints", "permits", "users")] == [8, 1, 3, 1, 3]
     db.close()
+    # the owners' list adds floor 3层 to the workbook's building 1号楼 (found by its name) and a building 2号楼
+    assert [len(tables[k]) for k in ("places", "routes", "checkpoints", "permits", "users")] == [14, 1, 3, 1, 3]
+    assert {p["id"]: p["parent_id"] for p in tables["places"]}["a-b1-f3"] == "a-b1"
 
 
 def test_a_csv_written_by_chinese_excel_in_gb18030_is_read(empty):
