@@ -156,6 +156,9 @@ def workbook(data: dict[str, list[dict[str, Any]]], *, chinese: bool = False) ->
         ws.append(headers(sheet, chinese))
         for row in data[sheet.kind]:
             ws.append([row.get(c.key, "") for c in sheet.columns])
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # a name that starts with "=" is text, not a formula to run
         for index, column in enumerate(sheet.columns, start=1):
             letter = ws.cell(row=1, column=index).column_letter
             ws.column_dimensions[letter].width = 18

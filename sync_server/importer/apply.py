@@ -170,11 +170,12 @@ class _Import:
             if any(key in table.letters for key, _, _ in WEEKDAY_COLUMNS):
                 given["working_hours"] = cells.working_hours(v)
             if exists:
+                changes = {k: value for k, value in given.items() if value != ""}  # a blank cell leaves it as it is
                 self.attempt(
                     table,
                     row,
                     lambda: properties.update_property(
-                        self.db, self.settings, self.actor, property_id=self.pid, **given
+                        self.db, self.settings, self.actor, property_id=self.pid, **changes
                     ),
                 )
             elif (

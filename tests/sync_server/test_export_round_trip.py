@@ -89,3 +89,43 @@ def test_a_csv_export_of_one_kind_from_the_api_has_the_headers_asked_for(client)
     lines = answer.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "编号,类型,名称,上级编号,业主姓名,联系电话"
     assert lines[1].startswith("demo-b1,building,")
+
+
+def test_text_that_looks_like_a_formula_travels_as_text(empty):
+    from sync_server import exporter
+    from tests.sync_server.import_books import example
+
+    data = example()
+    data["places"][3]["owner_name"] = '=HYPERLINK("http://x.example","Chen")'
+    book = exporter.workbook(data)
+    assert load_workbook(io.BytesIO(book))["Places"]["E5"].data_type == "s"
+    assert empty.post("/api/v1/admin/properties/tower-a/import?dry_run=false", book).status_code == 200
+    db = empty.db()
+    owner = db.execute("SELECT owner_name FROM places WHERE id = 'a-b1-101'").fetchone()[0]
+    db.close()
+    assert owner == '=HYPERLINK("http://x.example","Chen")'
+
+
+def test_a_supervisor_updates_their_property_and_blank_cells_leave_it_as_it_is(client, server_db):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Property"
+    sheet.append(["Id", "Name", "Time zone", "Rectification hours"])
+    sheet.append(["demo", "Harbour View Gardens II", None, 36])
+    out = io.BytesIO()
+    book.save(out)
+    headers = {**bearer(login(client, "demo-supervisor")), "Content-Type": XLSX}
+    response = client.post(
+        "/api/v1/admin/properties/demo/import?dry_run=false", content=out.getvalue(), headers=headers
+    )
+    assert response.status_code == 200, response.text
+    assert server_db.execute("SELECT name, tz FROM properties WHERE id = 'demo'").fetchone() == (
+        "Harbour View Gardens II",
+        "Asia/Shanghai",
+    )
+    assert (
+        server_db.execute("SELECT rectification_hours FROM property_rules WHERE property_id = 'demo'").fetchone()[0]
+        == 36
+    )
