@@ -229,19 +229,20 @@ class _Import:
 
     def _places(self) -> None:
         pending = self.rows("places", "areas")
-        in_file = {r.values.get("id") for _, r in pending}
-        done: set[str | None] = set()
+        in_file = {r.values.get("id", "") for _, r in pending}
+        in_file.discard("")  # a row without an id is no parent
         while pending:
-            # a parent before its children, whatever the order of the rows; what is left over is a cycle
-            ready = [
-                p
-                for p in pending
-                if p[1].values.get("parent_id", "") in ("", *done) or p[1].values.get("parent_id") not in in_file
-            ] or pending[:1]
+            # a parent before its children, whatever the order of the rows
+            ready: list[tuple[Table, Row]] = []
+            waiting: list[tuple[Table, Row]] = []
+            for item in pending:
+                (waiting if (item[1].values.get("parent_id") or "") in in_file else ready).append(item)
+            if not ready:  # a cycle: the first row goes, and is told its parent is unknown
+                ready, waiting = waiting[:1], waiting[1:]
             for table, row in ready:
-                pending.remove((table, row))
                 self._place(table, row)
-                done.add(row.values.get("id"))
+                in_file.discard(row.values.get("id", ""))
+            pending = waiting
 
     def _place(self, table: Table, row: Row) -> None:
         v = row.values

@@ -95,7 +95,8 @@ def read_workbook(data: bytes, issues: list[Issue]) -> list[Table]:
                     )
                 )
             continue
-        tables.append(_table(sheet, title, rows, issues))
+        if any(any(v not in (None, "") for v in r) for r in rows):  # an empty sheet is no sheet
+            tables.append(_table(sheet, title, rows, issues))
     if not tables:
         raise ValidationProblem(
             "import.no_known_sheets",

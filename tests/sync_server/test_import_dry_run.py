@@ -77,3 +77,22 @@ def test_a_row_pointing_at_a_failed_row_adds_no_problem_of_its_own(empty):
     data["places"][1]["kind"] = "storey"  # the floor a-b1-f1 fails; its unit a-b1-101 would fail only because of it
     problems = empty.post(f"{IMPORT}?dry_run=true", exporter.workbook(data)).json()["problems"]
     assert _where(problems) == [("Places", 3, "B", "admin.invalid_kind")]
+
+
+def test_children_may_come_before_their_parents_and_an_empty_sheet_is_no_sheet(empty):
+    data = example()
+    data["places"].reverse()  # units first, then floors, then the building
+    data["routes"] = []  # its sheet is there, with headers only
+    data["checkpoints"] = []
+    book = exporter.workbook(data)
+    import io
+
+    from openpyxl import load_workbook
+
+    loaded = load_workbook(io.BytesIO(book))
+    loaded.create_sheet("Areas")  # blank
+    out = io.BytesIO()
+    loaded.save(out)
+    answer = empty.post(f"{IMPORT}?dry_run=false", out.getvalue()).json()
+    assert answer["problems"] == []
+    assert answer["counts"] == {"places": 8, "routes": 0, "checkpoints": 0, "permits": 1, "users": 3}
