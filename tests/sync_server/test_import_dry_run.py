@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import load_workbook
+
 from sync_server import exporter
 from tests.sync_server.import_books import XLSX, counts, empty_server, example, ten_mistakes  # noqa: F401 (fixture)
 
@@ -85,10 +89,6 @@ def test_children_may_come_before_their_parents_and_an_empty_sheet_is_no_sheet(e
     data["routes"] = []  # its sheet is there, with headers only
     data["checkpoints"] = []
     book = exporter.workbook(data)
-    import io
-
-    from openpyxl import load_workbook
-
     loaded = load_workbook(io.BytesIO(book))
     loaded.create_sheet("Areas")  # blank
     out = io.BytesIO()
