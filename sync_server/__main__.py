@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from shared.parse import ascii_number
 from sync_server import admin_cli, backup, clock, labels_cli
+from sync_server.importer import cli as import_cli
 from sync_server.settings import Settings
 
 if TYPE_CHECKING:
@@ -36,11 +37,14 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--tz", default="Asia/Shanghai", help="the property's time zone")
     backup.add_commands(commands)
     labels_cli.add_command(commands)
+    import_cli.add_commands(commands)
     args = parser.parse_args(argv)
     if args.command in backup.COMMANDS:
         return backup.run_command(args)
     if args.command == labels_cli.COMMAND:
         return labels_cli.run(args)
+    if args.command in import_cli.COMMANDS:
+        return import_cli.run(args)
     settings = Settings(data_dir=args.data_dir, tz_name=args.tz, **clock.settings_from_env())
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
