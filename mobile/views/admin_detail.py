@@ -11,7 +11,8 @@ from mobile.state.admin import Action, Field, Section
 from mobile.state.admin_people import UsersSection
 from mobile.state.admin_setup import PermitsSection, RoutesSection
 from mobile.state.messages import problem_message
-from mobile.views.widgets import card, choices, confirm_box, primary, secondary, section as titled
+from mobile.views.widgets import card, choices, confirm_box, primary, secondary
+from mobile.views.widgets import section as titled
 
 if TYPE_CHECKING:
     from mobile.views.admin import AdminView

@@ -9,7 +9,7 @@ import flet as ft
 
 from mobile.state.admin_import import KINDS
 from mobile.state.messages import problem_message
-from mobile.views.widgets import card, choices, primary, secondary
+from mobile.views.widgets import card, choices, secondary
 
 if TYPE_CHECKING:
     from mobile.views.admin import AdminView

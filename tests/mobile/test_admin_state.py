@@ -175,3 +175,24 @@ def test_the_audit_log_shows_what_changed(client, username) -> None:
     audit = area.sections["audit"]
     assert any("audited" in str(e.get("after")) for e in audit.items)
     assert "Zhang Min" in audit.subtitle(audit.items[0])
+
+
+def test_a_deactivated_users_phone_stops_keeps_its_records_and_says_why(client, phone) -> None:
+    from mobile.recorder import save_record
+    from mobile.state.messages import error_text
+    from mobile.sync import LOGIN_REQUIRED
+    from shared.model import RecordType
+    from tests.mobile.conftest import quiet_client
+    from tests.mobile.factory import defect
+
+    save_record(phone, type=RecordType.DEFECT_REPORT, body=defect("demo-b1-u101"))
+    area = area_for(client, "demo-supervisor")
+    users = area.sections["users"]
+    spec = next(u for u in users.items if u["username"] == "demo-specialist")
+    users.act(users.actions(spec)[-1], spec)
+    assert users.confirm()
+    report = quiet_client(client, phone).run()
+    assert report.status == LOGIN_REQUIRED and report.error["code"] == "auth.user_deactivated"
+    assert phone.pending_counts()["records"] == 1  # nothing lost
+    said = error_text(Translator("zh-Hant"), phone.last_error["code"], phone.last_error["message"])
+    assert "停用" in said
