@@ -46,7 +46,7 @@ class AdminView:
         head: list[ft.Control] = [ft.Text(t("admin.title"), theme_style=ft.TextThemeStyle.TITLE_LARGE)]
         head += problem_texts(self.shell.ctx.tr, [area.problem] if area.problem else [])
         if area.is_admin and len(area.properties) > 1:
-            options = [(p["id"], p["name"]) for p in area.properties]
+            options = [(p["id"], f"{p['name']} ({p['id']})") for p in area.properties]
             head.append(choices(options, area.property_id, self._property))
         if self.wide:
             rail = ft.NavigationRail(

@@ -55,7 +55,7 @@ def detail_pane(view: AdminView, sec: Section) -> ft.Control:
         out += _extras(view, sec)
         buttons = [_action_button(view, sec, a, sec.selected) for a in sec.actions(sec.selected)]
         if buttons:
-            out.append(ft.Row(buttons, wrap=True, spacing=8, run_spacing=8))
+            out.append(ft.Row(buttons, spacing=8))
     if not out:
         out.append(ft.Text(t("admin.pick")))
     return ft.Column(out, spacing=10, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)

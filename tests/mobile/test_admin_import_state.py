@@ -103,6 +103,8 @@ def test_reset_password_at_login_asks_for_a_new_one_then_logs_in() -> None:
 def test_every_language_says_why_a_deactivated_users_phone_was_logged_out() -> None:
     from mobile.state.messages import error_text
 
-    texts = {loc: error_text(Translator(loc), "auth.user_deactivated", "English words") for loc in ("en", "zh-Hans", "es")}
+    texts = {
+        loc: error_text(Translator(loc), "auth.user_deactivated", "English words") for loc in ("en", "zh-Hans", "es")
+    }
     assert "deactivated" in texts["en"] and "停用" in texts["zh-Hans"] and "desactivó" in texts["es"]
     assert json.dumps(texts).count("English words") == 0
