@@ -127,6 +127,14 @@ def _extras(view: AdminView, sec: Section) -> list[ft.Control]:
         rows += field_control(view, code, cp.values.get("scan_code"), lambda v: cp.values.__setitem__("scan_code", v))
         rows += [ft.Text(problem_message(view.shell.ctx.tr, p), color=ft.Colors.ERROR) for p in cp.problems.values()]
         rows.append(secondary(t("admin.checkpoint.add"), lambda _: _run(view, sec.add_checkpoint), icon=ft.Icons.ADD))
+        if sec.labels_path is not None:
+            rows.append(
+                primary(
+                    t("admin.route.download_labels"),
+                    lambda _: view.shell.page.run_task(_download, view, sec),
+                    icon=ft.Icons.DOWNLOAD,
+                )
+            )
         out.append(titled(t("admin.checkpoints"), rows))
     if isinstance(sec, PermitsSection) and sec.selected is not None and sec.selected.get("status") != "ended":
         end = sec.ending
@@ -157,3 +165,13 @@ def _run(view: AdminView, call: Callable[[], Any]) -> None:
         call()
     finally:
         view.done()
+
+
+async def _download(view: AdminView, sec: RoutesSection) -> None:
+    """The labels PDF to the browser's downloads (web) or a place the user picks (desktop, phone)."""
+    if sec.labels_path is None:
+        return
+    picker = getattr(view.shell, "save_picker", None)
+    if picker is None:
+        picker = view.shell.save_picker = ft.FilePicker()  # type: ignore[attr-defined]
+    await picker.save_file(file_name=sec.labels_path.name, src_bytes=sec.labels_path.read_bytes())

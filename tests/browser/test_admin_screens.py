@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -42,6 +43,9 @@ def test_admin_creates_user_place_route_and_deactivates_in_every_language(live_s
     admin.tap("New user")
     admin.fill("User name", "zhao-lei")
     admin.fill("Full name", "Zhao Lei")
+    admin.fill("First password (at least 10 characters)", "short")
+    admin.tap("Save")
+    admin.see("The password needs at least 10 characters")  # the server's refusal, at its field
     admin.fill("First password (at least 10 characters)", "harbour view 2026")
     admin.tap("Save")
     admin.see("Saved.")
@@ -79,6 +83,12 @@ def test_admin_creates_user_place_route_and_deactivates_in_every_language(live_s
     routes = httpx.get(f"{server.url}/api/v1/admin/properties/demo/routes", headers=bearer(token)).json()
     roof = next(r for r in routes if r["name"] == "Roof round")
     assert [c["scan_code"] for c in roof["checkpoints"]] == ["ROOF-1"]
+    admin.tap("Print labels")
+    admin.see("Labels saved as")
+    with admin.page.expect_download(timeout=30_000) as download:
+        admin.tap("Download labels (PDF)")
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and download.value.suggested_filename == f"labels-{roof['id']}.pdf"
 
     shown = Translator("en")
     for locale in LOCALES:
