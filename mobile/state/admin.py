@@ -11,6 +11,7 @@ from typing import Any
 
 from mobile.state.ports import Problem
 from shared.errors import PatrolError
+from shared.i18n import Translator
 
 Options = Callable[[], list[tuple[str, str]]]  # (value, label) pairs, label a catalog key when it starts "admin."
 
@@ -71,6 +72,10 @@ class Section:
         self.message = ""  # catalog key of what just happened ("saved", "deactivated")
         self.message_args: dict[str, Any] = {}
         self.asking: tuple[Action, dict[str, Any]] | None = None  # the action waiting for its confirmation
+        self.translator: Callable[[], Translator] = Translator  # the app's current one (the language may change)
+
+    def t(self, key: str, **args: Any) -> str:
+        return self.translator().t(key, **args)
 
     # ---- what a subclass says ----------------------------------------------------------------
     def list_path(self) -> str:

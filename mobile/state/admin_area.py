@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from mobile.state.admin_people import AuditSection, UsersSection
 from mobile.state.admin_setup import PermitsSection, PlacesSection, PropertiesSection, RoutesSection
 from mobile.state.ports import Problem
 from shared.errors import PatrolError
+from shared.i18n import Translator
 from shared.model import Role
 
 ADMIN_ROLES = frozenset({Role.ADMIN.value, Role.SUPERVISOR.value})
@@ -22,8 +24,16 @@ def may_administer(user: dict[str, Any]) -> bool:
 
 
 class AdminArea:
-    def __init__(self, api: Any, user: dict[str, Any], *, data_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        api: Any,
+        user: dict[str, Any],
+        *,
+        data_dir: Path | None = None,
+        translator: Callable[[], Translator] = Translator,
+    ) -> None:
         self.api = api
+        self.translator = translator
         self.user = user
         self.data_dir = data_dir
         self.is_admin = user.get("role") == Role.ADMIN.value
@@ -61,6 +71,8 @@ class AdminArea:
             "audit": AuditSection(self.api, property_id),
             "properties": PropertiesSection(self.api, property_id),
         }
+        for section in self.sections.values():
+            section.translator = self.translator
         self.importer = ImportState(self.api, property_id)
         self.open(self.current)
 

@@ -38,7 +38,8 @@ class UsersSection(Section):
         return f"/users/{item['id']}"
 
     def subtitle(self, item: dict[str, Any]) -> str:
-        return f"{item.get('username', '')} · {item.get('role', '')}"
+        role = str(item.get("role", ""))
+        return f"{item.get('username', '')} · {self.t(f'role.{role}') if role in ROLES else role}"
 
     def new(self) -> None:
         super().new()

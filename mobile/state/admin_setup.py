@@ -70,7 +70,9 @@ class PlacesSection(Section):
 
     def subtitle(self, item: dict[str, Any]) -> str:
         parent = next((p["name"] for p in self.items if p["id"] == item.get("parent_id")), "")
-        return " · ".join(x for x in (item.get("kind", ""), parent, item.get("owner_name") or "") if x)
+        kind = str(item.get("kind", ""))
+        kind = self.t(f"admin.place.kind.{kind}") if kind in PLACE_KINDS else kind
+        return " · ".join(x for x in (kind, parent, item.get("owner_name") or "") if x)
 
     def actions(self, item: dict[str, Any]) -> list[Action]:
         pid = item["id"]
@@ -123,7 +125,8 @@ class RoutesSection(Section):
 
     def subtitle(self, item: dict[str, Any]) -> str:
         who = next((u["name"] for u in self.people if u["id"] == item.get("assigned_to")), "")
-        return " · ".join(x for x in (str(len(item.get("checkpoints", []))), who) if x)
+        count = self.t("admin.route.checkpoint_count", count=len(item.get("checkpoints", [])))
+        return " · ".join(x for x in (count, who) if x)
 
     def values_of(self, item: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -233,7 +236,10 @@ class PermitsSection(Section):
         return f"{unit} · {item.get('contractor', '')}"
 
     def subtitle(self, item: dict[str, Any]) -> str:
-        return f"{item.get('starts_on', '')} – {item.get('ends_on', '')} · {item.get('status', '')}"
+        status = str(item.get("status", ""))
+        said = self.t(f"admin.permit.status.{status}") if status in ("active", "ended") else status
+        late = f" · {self.t('admin.permit.late')}" if item.get("approval_late") else ""
+        return f"{item.get('starts_on', '')} – {item.get('ends_on', '')} · {said}{late}"
 
     def values_of(self, item: dict[str, Any]) -> dict[str, Any]:
         values = super().values_of(item)

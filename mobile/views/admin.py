@@ -32,7 +32,7 @@ class AdminView:
         self.shell = shell
         ctx = shell.ctx
         api = AdminApi.of_store(ctx.http, ctx.store, ctx.tr.locale)
-        self.area = AdminArea(api, ctx.user, data_dir=ctx.data_dir)
+        self.area = AdminArea(api, ctx.user, data_dir=ctx.data_dir, translator=lambda: ctx.tr)
         self.area.start()
         self.detail_open = False  # on a phone: the detail replaces the list
 

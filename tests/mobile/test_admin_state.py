@@ -11,13 +11,13 @@ from shared.i18n import Translator
 from tests.conftest import login
 
 
-def area_for(client, username: str, tmp_path=None) -> AdminArea:
+def area_for(client, username: str, tmp_path=None, locale: str = "en") -> AdminArea:
     answer = client.post(
         "/api/v1/auth/login", json={"username": username, "password": "demo", "device_id": f"{username}-admin"}
     ).json()
     token, user = answer["token"], answer["user"]
     api = AdminApi(client, base_url="", token=token)
-    area = AdminArea(api, user, data_dir=tmp_path)
+    area = AdminArea(api, user, data_dir=tmp_path, translator=lambda: Translator(locale))
     area.start()
     return area
 
@@ -44,6 +44,12 @@ def test_supervisor_creates_a_specialist_who_exists_on_the_server(client, server
     assert users.message == "admin.saved" and len(users.items) == before + 1
     row = users_on_server(server_db)["new-spec"]
     assert (row["role"], row["property_id"], row["must_change_password"]) == ("specialist", "demo", 1)
+    # the list says roles, kinds and counts in the user's language
+    zh = area_for(client, "demo-supervisor", locale="zh-Hans")
+    li_na = next(u for u in zh.sections["users"].items if u["username"] == "demo-specialist")
+    assert zh.sections["users"].subtitle(li_na) == f"demo-specialist · {Translator('zh-Hans').t('role.specialist')}"
+    zh.open("routes")
+    assert all("个巡查点" in zh.sections["routes"].subtitle(r) for r in zh.sections["routes"].items)
 
 
 def test_a_refusal_sits_at_its_field_in_the_users_language(client, server_db) -> None:
@@ -114,7 +120,7 @@ def test_places_routes_checkpoints_and_labels(client, server_db, tmp_path) -> No
     places.set("name", "Roof garden")
     assert places.save(), places.form.problems
     roof = places.selected
-    assert roof["property_id"] == "demo" and places.subtitle(roof).startswith("area")
+    assert roof["property_id"] == "demo" and places.subtitle(roof).startswith("Common area")
     places.query = "roof"
     assert [p["name"] for p in places.visible()] == ["Roof garden"]
     area.open("routes")
