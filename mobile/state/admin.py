@@ -158,7 +158,7 @@ class Section:
                 else self.api.patch(self.patch_path(form.editing or {}), body)
             )
         except PatrolError as e:
-            form.problems = {field_of(e, [f.name for f in self.fields]): problem_of(e)}
+            form.problems = {self.field_for(e): problem_of(e)}
             return False
         finally:
             self.busy = False
@@ -167,6 +167,10 @@ class Section:
         self.select(next((i for i in self.items if i.get("id") == saved.get("id")), saved))
         self.message = "admin.saved"
         return True
+
+    def field_for(self, error: PatrolError) -> str:
+        """The form field a refusal is about ("" = the form as a whole)."""
+        return field_of(error, [f.name for f in self.fields])
 
     def after_save(self, saved: dict[str, Any], *, new: bool) -> None:
         """A subclass's follow-up (nothing by default)."""

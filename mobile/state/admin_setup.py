@@ -22,6 +22,7 @@ class PropertiesSection(Section):
         Field("name", "admin.property.name", required=True),
         Field("tz", "admin.property.tz", required=True),
         Field("rectification_hours", "admin.property.rectification_hours", kind="number"),
+        *[Field(f"hours_{d}", f"admin.weekday.{d}", kind="hours") for d in WEEKDAYS],
     ]
 
     def list_path(self) -> str:
@@ -33,10 +34,26 @@ class PropertiesSection(Section):
     def subtitle(self, item: dict[str, Any]) -> str:
         return f"{item.get('id', '')} · {item.get('tz', '')}"
 
+    def values_of(self, item: dict[str, Any]) -> dict[str, Any]:
+        values = super().values_of(item)
+        hours = item.get("working_hours") or {}
+        values.update({f"hours_{d}": "-".join(hours.get(d) or []) for d in WEEKDAYS})
+        return values
+
     def body(self, values: dict[str, Any], *, new: bool) -> dict[str, Any]:
-        out = super().body(values, new=new)
+        out = {k: v for k, v in super().body(values, new=new).items() if not k.startswith("hours_")}
         out["rectification_hours"] = _number(out.get("rectification_hours"))
+        # "08:30-18:00" per day; an empty day is closed. All seven or none (the server's default hours).
+        spans = {d: str(values.get(f"hours_{d}") or "").strip() for d in WEEKDAYS}
+        if any(spans.values()):
+            out["working_hours"] = {d: [p.strip() for p in s.split("-", 1)] if s else None for d, s in spans.items()}
         return {k: v for k, v in out.items() if v is not None}
+
+    def field_for(self, error: PatrolError) -> str:
+        named = str(error.detail.get("field") or "")
+        if named.startswith("working_hours."):
+            return f"hours_{named.split('.')[1]}"
+        return super().field_for(error)
 
 
 class PlacesSection(Section):

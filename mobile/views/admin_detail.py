@@ -95,6 +95,8 @@ def field_control(view: AdminView, f: Field, value: Any, on_change: Callable[[An
         extra = {"password": True, "can_reveal_password": True}
     elif f.kind == "number":
         extra = {"keyboard_type": ft.KeyboardType.NUMBER}
+    elif f.kind == "hours":
+        extra = {"hint_text": t("admin.property.hours_hint"), "prefix_icon": ft.Icons.SCHEDULE}
     elif f.kind == "date":
         extra = {"hint_text": "YYYY-MM-DD", "keyboard_type": ft.KeyboardType.DATETIME}
     elif f.kind == "lines":

@@ -202,3 +202,26 @@ def test_a_deactivated_users_phone_stops_keeps_its_records_and_says_why(client, 
     assert phone.pending_counts()["records"] == 1  # nothing lost
     said = error_text(Translator("zh-Hant"), phone.last_error["code"], phone.last_error["message"])
     assert "停用" in said
+
+
+def test_admin_creates_a_property_with_working_hours_and_a_bad_day_is_shown_at_that_day(client, server_db) -> None:
+    area = area_for(client, "demo-admin")
+    area.open("properties")
+    props = area.sections["properties"]
+    props.new()
+    for name, value in {"id": "tower-b", "name": "Tower B", "tz": "Asia/Shanghai", "rectification_hours": "48"}.items():
+        props.set(name, value)
+    for day in ("mon", "tue", "wed", "thu", "fri"):
+        props.set(f"hours_{day}", "08:30-18:00")
+    props.set("hours_sat", "18:00-09:00")  # closing before opening
+    assert not props.save() and set(props.form.problems) == {"hours_sat"}
+    assert "08:00-18:00" in problem_message(Translator("en"), props.form.problems["hours_sat"])
+    props.set("hours_sat", "09:00-12:00")
+    assert props.save(), props.form.problems
+    row = server_db["properties"].get("tower-b")
+    assert (row["tz"], props.selected["rectification_hours"]) == ("Asia/Shanghai", 48)
+    assert (
+        props.selected["working_hours"]["sat"] == ["09:00", "12:00"] and props.selected["working_hours"]["sun"] is None
+    )
+    assert props.form.values["hours_mon"] == "08:30-18:00" and props.form.values["hours_sun"] == ""
+    assert "tower-b" in [p["id"] for p in area.api.get("/properties")]
