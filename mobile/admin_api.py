@@ -46,7 +46,9 @@ class AdminApi:
         return self.send(method, ADMIN + path, **kwargs).json()
 
     def get(self, path: str, **params: Any) -> Any:
-        return self.call("GET", path, params={k: v for k, v in params.items() if v is not None})
+        given = {k: v for k, v in params.items() if v is not None}
+        # httpx replaces a query written in the path with ``params``, even an empty one
+        return self.call("GET", path, **({"params": given} if given else {}))
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.call("POST", path, json=body or {})

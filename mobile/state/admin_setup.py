@@ -130,7 +130,9 @@ class RoutesSection(Section):
         super().load()
         try:
             self.places = list(self.api.get(f"/properties/{self.property_id}/places"))
-            self.people = [u for u in self.api.get(f"/users?property_id={self.property_id}") if u.get("active", True)]
+            people = self.api.get(f"/users?property_id={self.property_id}")
+            # who walks a route: the property's active specialists
+            self.people = [u for u in people if u.get("active", True) and u.get("role") == "specialist"]
         except PatrolError as e:
             self.problem = problem_of(e)
 

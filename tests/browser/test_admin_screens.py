@@ -30,7 +30,8 @@ def open_section(phone: Phone, name: str) -> None:
 
 def test_admin_creates_user_place_route_and_deactivates_in_every_language(live_server, flet_app, new_phone) -> None:
     server = live_server()
-    admin = new_phone(flet_app(server.url), width=1280, height=800)
+    app = flet_app(server.url)
+    admin = new_phone(app, width=1280, height=800)
     admin.fill("User name", "demo-admin")
     admin.fill("Password", "demo")
     admin.tap("Log in")
@@ -104,3 +105,17 @@ def test_admin_creates_user_place_route_and_deactivates_in_every_language(live_s
         open_section(admin, tr.t("admin.section.routes"))
         admin.see("Roof round")
         check_screen(admin, "admin-routes", locale)
+
+    # the same screens on a phone: sections as chips, the detail replaces the list and has a way back
+    tr = Translator(LOCALES[-1])
+    small = new_phone(app, width=390, height=844)
+    small.tab(tr.t("nav.admin"))
+    choose(small, tr.t("admin.section.routes"))
+    small.see("Roof round")
+    small.page.get_by_text("Roof round").first.click()
+    small.see(tr.t("admin.checkpoints"))
+    small.see("ROOF-1")
+    assert not small.shows(tr.t("admin.new.routes"))  # the list is hidden while the detail is open
+    small.shot(f"admin-route-phone-{LOCALES[-1]}")
+    small.tap(tr.t("common.back"))
+    small.see(tr.t("admin.new.routes"))

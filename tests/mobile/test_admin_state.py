@@ -114,6 +114,7 @@ def test_reset_password_shows_the_temporary_one_and_devices_can_be_revoked(clien
 def test_places_routes_checkpoints_and_labels(client, server_db, tmp_path) -> None:
     area = area_for(client, "demo-admin", tmp_path)
     assert "properties" in area.names
+    assert {u["property_id"] for u in area.sections["users"].items} == {"demo"}  # not the other property's
     places = area.sections["places"]
     places.new()
     places.set("kind", "area")
@@ -128,6 +129,8 @@ def test_places_routes_checkpoints_and_labels(client, server_db, tmp_path) -> No
     routes.new()
     routes.set("name", "Roof round")
     routes.set("weekdays", ["mon", "thu"])
+    assert [label for _, label in routes.fields[1].options()] == ["Li Na"]  # the property's specialists walk routes
+    routes.set("assigned_to", "user-demo-specialist")
     assert routes.save(), routes.form.problems
     routes.checkpoint.values.update(place_id=roof["id"], scan_code="ROOF-1")
     assert routes.add_checkpoint(), routes.checkpoint.problems
