@@ -113,3 +113,18 @@ class AuditSection(Section):
     def select(self, item: dict[str, Any] | None) -> None:
         super().select(item)
         self.form = None  # nothing to edit in a log
+
+    def changes(self, item: dict[str, Any]) -> list[str]:
+        """One line per field that changed: "name: old → new" (a creation shows the new values)."""
+        before, after = item.get("before") or {}, item.get("after") or {}
+        lines = []
+        for key in sorted(set(before) | set(after)):
+            old, new = before.get(key), after.get(key)
+            if old != new:
+                lines.append(f"{key}: {_short(old)} → {_short(new)}" if key in before else f"{key}: {_short(new)}")
+        return lines
+
+
+def _short(value: Any) -> str:
+    text = "—" if value in (None, "") else str(value)
+    return text if len(text) <= 80 else text[:77] + "…"

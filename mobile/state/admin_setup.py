@@ -186,8 +186,14 @@ class RoutesSection(Section):
         return True
 
     def checkpoint_actions(self, checkpoint: dict[str, Any]) -> list[Action]:
-        cid = checkpoint["id"]
-        return [
+        """Move a checkpoint one place earlier on the route, or archive it (asked first)."""
+        cid, position = checkpoint["id"], int(checkpoint.get("position") or 1)
+        up = Action(
+            "admin.checkpoint.up",
+            lambda _: self.api.patch(f"/checkpoints/{cid}", {"position": position - 1}),
+            done="admin.saved",
+        )
+        return ([up] if position > 1 else []) + [
             Action(
                 "admin.archive",
                 lambda _: self.api.post(f"/checkpoints/{cid}/archive"),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from mobile.state.admin import Action, Field, Section
-from mobile.state.admin_people import UsersSection
+from mobile.state.admin_people import AuditSection, UsersSection
 from mobile.state.admin_setup import PermitsSection, RoutesSection
 from mobile.state.messages import problem_message
 from mobile.views.widgets import card, choices, confirm_box, primary, secondary
@@ -109,6 +109,8 @@ def field_control(view: AdminView, f: Field, value: Any, on_change: Callable[[An
 def _extras(view: AdminView, sec: Section) -> list[ft.Control]:
     t = view.shell.ctx.tr.t
     out: list[ft.Control] = []
+    if isinstance(sec, AuditSection) and sec.selected is not None:
+        out += [ft.Text(line, selectable=True) for line in sec.changes(sec.selected)]
     if isinstance(sec, UsersSection):
         rows: list[ft.Control] = []
         for d in sec.devices:
@@ -120,6 +122,8 @@ def _extras(view: AdminView, sec: Section) -> list[ft.Control]:
         rows = []
         for c in sec.selected.get("checkpoints", []) if sec.selected else []:
             rows.append(card(f"{c['position']}. {sec.place_name(c['place_id'])}", c["scan_code"]))
+            buttons = [_action_button(view, sec, a, c) for a in sec.checkpoint_actions(c)]
+            rows.append(ft.Row(buttons, spacing=8))
         cp = sec.checkpoint
         places = Field(
             "place_id", "admin.checkpoint.place", "choice", lambda: [(p["id"], p["name"]) for p in sec.places]

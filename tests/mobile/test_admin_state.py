@@ -228,3 +228,20 @@ def test_admin_creates_a_property_with_working_hours_and_a_bad_day_is_shown_at_t
     )
     assert props.form.values["hours_mon"] == "08:30-18:00" and props.form.values["hours_sun"] == ""
     assert "tower-b" in [p["id"] for p in area.api.get("/properties")]
+
+
+def test_a_checkpoint_moves_earlier_and_the_audit_says_what_changed(client) -> None:
+    area = area_for(client, "demo-supervisor")
+    area.open("routes")
+    routes = area.sections["routes"]
+    route = routes.items[0]
+    routes.select(route)
+    first, second = route["checkpoints"][:2]
+    assert [a.key for a in routes.checkpoint_actions(first)] == ["admin.archive"]  # the first cannot go up
+    up = routes.checkpoint_actions(second)[0]
+    assert routes.act(up, second)
+    assert [c["id"] for c in routes.selected["checkpoints"][:2]] == [second["id"], first["id"]]
+    area.open("audit")
+    audit = area.sections["audit"]
+    moved = next(e for e in audit.items if e["entity_id"] == second["id"])
+    assert "position: 2 → 1" in audit.changes(moved)
