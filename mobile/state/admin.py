@@ -179,7 +179,7 @@ class Section:
     def act(self, action: Action, item: dict[str, Any], *, confirmed: bool = False) -> bool:
         """Run an item's action; one that cannot be undone only asks the first time."""
         if action.confirm and not confirmed:
-            self.asking = (action, item)
+            self.asking, self.message = (action, item), ""  # an earlier "saved" would read as the answer
             return False
         self.asking, self.problem, self.busy = None, None, True
         try:
