@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from mobile.admin_api import change_password
 from mobile.state.first_run import FirstRunForm
 from mobile.views.widgets import choices, field, primary, problem_texts, screen
 from shared.i18n import LOCALES
@@ -19,13 +20,18 @@ class FirstRunView:
         self.shell = shell
         ctx = shell.ctx
         self.form = FirstRunForm(
-            login=ctx.login, server_url=ctx.store.server_url or ctx.default_server, locale=ctx.tr.locale
+            login=ctx.login,
+            server_url=ctx.store.server_url or ctx.default_server,
+            locale=ctx.tr.locale,
+            change_password=lambda url, name, old, new: change_password(ctx.http, url, name, old, new),
         )
         self.problems: list[Any] = []
 
     def build(self) -> ft.Control:
         t = self.shell.ctx.tr.t
         f = self.form
+        if f.must_change:
+            return self._new_password()
         return screen(
             [
                 ft.Text(t("app.title"), theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, weight=ft.FontWeight.BOLD),
@@ -53,6 +59,38 @@ class FirstRunView:
             spacing=14,
         )
 
+    def _new_password(self) -> ft.Control:
+        t = self.shell.ctx.tr.t
+        f = self.form
+        return screen(
+            [
+                ft.Text(t("first_run.new_password_title"), theme_style=ft.TextThemeStyle.TITLE_LARGE),
+                ft.Text(t("first_run.new_password_intro")),
+                field(
+                    t("first_run.new_password"),
+                    "",
+                    lambda v: setattr(f, "new_password", v),
+                    password=True,
+                    can_reveal_password=True,
+                ),
+                field(
+                    t("first_run.repeat_password"),
+                    "",
+                    lambda v: setattr(f, "repeat_password", v),
+                    password=True,
+                    can_reveal_password=True,
+                    on_submit=self._change,
+                ),
+                *problem_texts(self.shell.ctx.tr, self.problems),
+                ft.Row([primary(t("first_run.set_password"), self._change, icon=ft.Icons.LOCK_RESET, expand=True)]),
+            ],
+            spacing=14,
+        )
+
+    def _change(self, _: Any) -> None:
+        problem = self.form.submit_new_password()
+        self._after(problem)
+
     def _language(self, locale: str | None) -> None:
         if locale:
             self.form.locale = locale
@@ -64,9 +102,13 @@ class FirstRunView:
         self.shell.message.visible = True
         self.shell.page.update()
         problem = self.form.submit()
+        self._after(problem)
+
+    def _after(self, problem: Any) -> None:
         self.shell.message.visible = False
-        if problem is not None:
-            self.problems = [problem]
+        self.problems = []
+        if problem is not None or self.form.must_change:
+            self.problems = [problem] if problem is not None else []
             self.shell.render()
             return
         self.shell.ctx.set_locale(self.form.locale)

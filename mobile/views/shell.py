@@ -21,6 +21,7 @@ TABS: list[tuple[str, Any, str, frozenset[Role] | None]] = [
     ("patrol", ft.Icons.DIRECTIONS_WALK, "nav.patrol", frozenset({Role.SPECIALIST, Role.SUPERVISOR, Role.ADMIN})),
     ("orders", ft.Icons.BUILD_CIRCLE_OUTLINED, "nav.orders", None),
     ("review", ft.Icons.FACT_CHECK_OUTLINED, "nav.review", frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    ("admin", ft.Icons.ADMIN_PANEL_SETTINGS_OUTLINED, "nav.admin", frozenset({Role.SUPERVISOR, Role.ADMIN})),
     ("more", ft.Icons.MENU, "nav.more", None),
 ]
 
