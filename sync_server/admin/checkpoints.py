@@ -7,7 +7,18 @@ from typing import Any
 import sqlite_utils
 
 from shared.errors import ConflictProblem, ValidationProblem
-from sync_server.admin.common import Actor, audit, authorize, must_exist, new_id, publish, reference_in, text, writes
+from sync_server.admin.common import (
+    Actor,
+    audit,
+    authorize,
+    insert_new,
+    must_exist,
+    new_id,
+    publish,
+    reference_in,
+    text,
+    writes,
+)
 from sync_server.db import admin as admin_db
 from sync_server.db import reference
 from sync_server.settings import Settings
@@ -55,22 +66,7 @@ def add_checkpoint(
         "scan_code": _code(db, scan_code, property_id=pid, except_id=None, field="scan_code"),
         "position": admin_db.next_position(db, route_id=route_id),
     }
-    if reference.get(db, kind="checkpoint", id=row["id"]) is not None:
-        raise ConflictProblem("admin.exists", f"A checkpoint {row['id']!r} exists already; choose another id.")
-    reference.save(db, kind="checkpoint", row=row)
-    stored = admin_db.decode(reference.get(db, kind="checkpoint", id=row["id"]) or row)
-    publish(db, kind="checkpoint", row=stored, property_id=pid)
-    audit(
-        db,
-        settings,
-        actor,
-        action="checkpoint.create",
-        kind="checkpoint",
-        entity_id=row["id"],
-        property_id=pid,
-        before=None,
-        after=stored,
-    )
+    insert_new(db, settings, actor, kind="checkpoint", row=row, property_id=pid)
     if position is not None:
         _reorder(db, settings, actor, route_id=route_id, moved=row["id"], position=position)
     return admin_db.decode(reference.get(db, kind="checkpoint", id=row["id"]) or row)

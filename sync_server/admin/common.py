@@ -11,7 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import sqlite_utils
 
-from shared.errors import NotFoundProblem, PermissionProblem, ValidationProblem
+from shared.errors import ConflictProblem, NotFoundProblem, PermissionProblem, ValidationProblem
 from shared.ids import uuid7
 from shared.model import Role
 from sync_server.db import admin as admin_db
@@ -207,3 +207,26 @@ def audit(
         before=before,
         after=after,
     )
+
+
+def insert_new(
+    db: sqlite_utils.Database, settings: Settings, actor: Actor, *, kind: str, row: dict[str, Any], property_id: str
+) -> dict[str, Any]:
+    """Store a new place, route, checkpoint or permit, tell the phones and the audit log; an id in use is a conflict."""
+    if reference.get(db, kind=kind, id=row["id"]) is not None:
+        raise ConflictProblem("admin.exists", f"A {kind} {row['id']!r} exists already; choose another id.")
+    reference.save(db, kind=kind, row=admin_db.encode(row))
+    stored = admin_db.decode(reference.get(db, kind=kind, id=row["id"]) or row)
+    publish(db, kind=kind, row=stored, property_id=property_id)
+    audit(
+        db,
+        settings,
+        actor,
+        action=f"{kind}.create",
+        kind=kind,
+        entity_id=row["id"],
+        property_id=property_id,
+        before=None,
+        after=stored,
+    )
+    return stored

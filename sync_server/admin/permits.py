@@ -14,6 +14,7 @@ from sync_server.admin.common import (
     audit,
     authorize,
     day,
+    insert_new,
     must_exist,
     new_id,
     publish,
@@ -118,22 +119,7 @@ def create_permit(
     }
     _dates(row)
     row["approval_late"] = int(approval_late(row["applied_on"], row["approved_on"]))
-    if reference.get(db, kind="permit", id=row["id"]) is not None:
-        raise ConflictProblem("admin.exists", f"A permit {row['id']!r} exists already; choose another id.")
-    reference.save(db, kind="permit", row=row)
-    stored = admin_db.decode(reference.get(db, kind="permit", id=row["id"]) or row)
-    publish(db, kind="permit", row=stored, property_id=property_id)
-    audit(
-        db,
-        settings,
-        actor,
-        action="permit.create",
-        kind="permit",
-        entity_id=row["id"],
-        property_id=property_id,
-        before=None,
-        after=stored,
-    )
+    stored = insert_new(db, settings, actor, kind="permit", row=row, property_id=property_id)
     return stored
 
 

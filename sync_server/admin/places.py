@@ -8,7 +8,18 @@ import sqlite_utils
 
 from shared.errors import ConflictProblem, ValidationProblem
 from shared.model import PlaceKind
-from sync_server.admin.common import Actor, audit, authorize, must_exist, new_id, publish, reference_in, text, writes
+from sync_server.admin.common import (
+    Actor,
+    audit,
+    authorize,
+    insert_new,
+    must_exist,
+    new_id,
+    publish,
+    reference_in,
+    text,
+    writes,
+)
 from sync_server.db import admin as admin_db
 from sync_server.db import reference
 from sync_server.settings import Settings
@@ -94,22 +105,7 @@ def create_place(
         "parent_id": parent_id,
         **_owner(kind, owner_name, owner_contact),
     }
-    if reference.get(db, kind="place", id=row["id"]) is not None:
-        raise ConflictProblem("admin.exists", f"A place {row['id']!r} exists already; choose another id.")
-    reference.save(db, kind="place", row=row)
-    stored = admin_db.decode(reference.get(db, kind="place", id=row["id"]) or row)
-    publish(db, kind="place", row=stored, property_id=property_id)
-    audit(
-        db,
-        settings,
-        actor,
-        action="place.create",
-        kind="place",
-        entity_id=row["id"],
-        property_id=property_id,
-        before=None,
-        after=stored,
-    )
+    stored = insert_new(db, settings, actor, kind="place", row=row, property_id=property_id)
     return stored
 
 

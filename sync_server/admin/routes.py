@@ -6,10 +6,21 @@ from typing import Any
 
 import sqlite_utils
 
-from shared.errors import ConflictProblem, ValidationProblem
+from shared.errors import ValidationProblem
 from shared.rules import WEEKDAYS
 from sync_server.admin.checkpoints import add_checkpoint
-from sync_server.admin.common import Actor, audit, authorize, must_exist, new_id, publish, reference_in, text, writes
+from sync_server.admin.common import (
+    Actor,
+    audit,
+    authorize,
+    insert_new,
+    must_exist,
+    new_id,
+    publish,
+    reference_in,
+    text,
+    writes,
+)
 from sync_server.db import admin as admin_db
 from sync_server.db import reference
 from sync_server.settings import Settings
@@ -69,22 +80,7 @@ def create_route(
         "assigned_to": _assignee(db, assigned_to, property_id),
         "weekdays": check_weekdays(list(WEEKDAYS) if weekdays is None else weekdays),
     }
-    if reference.get(db, kind="route", id=row["id"]) is not None:
-        raise ConflictProblem("admin.exists", f"A route {row['id']!r} exists already; choose another id.")
-    reference.save(db, kind="route", row=admin_db.encode(row))
-    stored = admin_db.decode(reference.get(db, kind="route", id=row["id"]) or row)
-    publish(db, kind="route", row=stored, property_id=property_id)
-    audit(
-        db,
-        settings,
-        actor,
-        action="route.create",
-        kind="route",
-        entity_id=row["id"],
-        property_id=property_id,
-        before=None,
-        after=stored,
-    )
+    insert_new(db, settings, actor, kind="route", row=row, property_id=property_id)
     for n, checkpoint in enumerate(checkpoints or []):
         if not isinstance(checkpoint, dict):
             raise ValidationProblem("admin.required", f"checkpoints.{n}: give place_id and scan_code.")
