@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from mobile.state.defect import MAX_PHOTOS
 from mobile.state.places import PlacePicker
-from mobile.state.ports import Problem, RefData, SaveRecord, checked_body
+from mobile.state.ports import PhotoList, Problem, RefData, SaveRecord, checked_body
 from shared.model import OwnerComplaint, RecordType, Severity
 
 
-class ComplaintForm:
+class ComplaintForm(PhotoList):
     """The place is a unit (the owner's home) or a common area; reconciliation makes it a complaint order."""
 
     def __init__(self, *, ref: RefData, save: SaveRecord) -> None:
@@ -20,14 +19,6 @@ class ComplaintForm:
         self.severity: Severity = Severity.MEDIUM  # how urgent
         self.photos: list[str] = []  # sha256 of photos already stored through mobile.photos
         self.saved_id: str | None = None
-
-    def add_photo(self, sha256: str) -> None:
-        if sha256 not in self.photos and len(self.photos) < MAX_PHOTOS:
-            self.photos.append(sha256)
-
-    def remove_photo(self, sha256: str) -> None:
-        if sha256 in self.photos:
-            self.photos.remove(sha256)
 
     def problems(self) -> list[Problem]:
         found = []

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from mobile.state.places import PlacePicker
-from mobile.state.ports import Problem, RefData, SaveRecord, checked_body
+from mobile.state.ports import PhotoList, Problem, RefData, SaveRecord, checked_body
 from shared.model import CauseFactor, DefectCategory, DefectReport, RecordType, Severity
 
-MAX_PHOTOS = 20
 
-
-class DefectForm:
+class DefectForm(PhotoList):
     def __init__(
         self,
         *,
@@ -30,14 +28,6 @@ class DefectForm:
         self.fixed_on_spot = False
         self.photos: list[str] = []  # sha256 of photos already stored through mobile.photos
         self.saved_id: str | None = None
-
-    def add_photo(self, sha256: str) -> None:
-        if sha256 not in self.photos and len(self.photos) < MAX_PHOTOS:
-            self.photos.append(sha256)
-
-    def remove_photo(self, sha256: str) -> None:
-        if sha256 in self.photos:
-            self.photos.remove(sha256)
 
     def problems(self) -> list[Problem]:
         found = []

@@ -74,3 +74,20 @@ def checked_body(
     except ValidationProblem as e:
         return None, [problem_from(e, keys)]
     return body, []
+
+
+MAX_PHOTOS = 20  # what a record may carry (shared.model.Photos)
+
+
+class PhotoList:
+    """A form's photos: sha256 of photos already stored through mobile.photos, each once, at most MAX_PHOTOS."""
+
+    photos: list[str]
+
+    def add_photo(self, sha256: str) -> None:
+        if sha256 not in self.photos and len(self.photos) < MAX_PHOTOS:
+            self.photos.append(sha256)
+
+    def remove_photo(self, sha256: str) -> None:
+        if sha256 in self.photos:
+            self.photos.remove(sha256)
