@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from mobile.sync import server_problem
 from shared.errors import PatrolError
 
 ADMIN = "/api/v1/admin"
@@ -62,21 +63,8 @@ class AdminApi:
 
 
 def refusal(response: httpx.Response) -> PatrolError:
-    """The server's {code, message, detail} as a PatrolError; a body that is not one keeps the status."""
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        data = {}
-    detail = data.get("detail")
-    if isinstance(detail, list):  # an import's problems travel in detail
-        detail = {"problems": detail}
-    return PatrolError(
-        str(data.get("code") or f"http.{response.status_code}"),
-        str(data.get("message") or f"The server answered {response.status_code}."),
-        detail if isinstance(detail, dict) else {},
-    )
+    """The server's {code, message, detail} as a PatrolError (an import's problems travel in detail)."""
+    return PatrolError(**server_problem(response))
 
 
 def change_password(http: httpx.Client, url: str, username: str, current: str, new: str) -> None:

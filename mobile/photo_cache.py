@@ -26,6 +26,7 @@ import httpx
 from PIL import Image, UnidentifiedImageError
 
 from mobile.photos import photo_paths
+from mobile.sync import server_problem
 from shared.errors import PatrolError
 
 if TYPE_CHECKING:
@@ -120,7 +121,8 @@ class PhotoCache:
                 "sync.offline", "The server cannot be reached.", {"reason": str(exc)[:200]}
             ) from None
         if not response.is_success:
-            raise PhotoUnavailable(**_problem(response))
+            login = "auth.login_required" if response.status_code == 401 else None
+            raise PhotoUnavailable(**server_problem(response, login))
         data = response.content
         if len(data) > MAX_DOWNLOAD_BYTES:
             raise PhotoUnavailable("photo.too_large", "The server sent more than a photo can be.", {"size": len(data)})
@@ -202,19 +204,6 @@ def _check_jpeg(data: bytes) -> None:
             img.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise PhotoUnavailable("photo.unreadable", "The server's copy of this photo could not be read.") from None
-
-
-def _problem(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    data = data if isinstance(data, dict) else {}
-    code = str(data.get("code") or f"http.{response.status_code}")
-    if response.status_code == 401:
-        code = "auth.login_required" if not data.get("code") else code
-    detail = data.get("detail") if isinstance(data.get("detail"), dict) else {}
-    return {"code": code, "message": str(data.get("message") or f"HTTP {response.status_code}"), "detail": detail}
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -190,7 +190,7 @@ class SyncClient:
             progress("push", done, max(done, total))
 
     def _refuse_oversized(self, payload: dict[str, Any], response: httpx.Response) -> None:
-        problem = _problem(response)
+        problem = server_problem(response, "sync.refused")
         self.store.apply_push_results(
             sent_ids={payload["id"]},
             results=[{"id": payload["id"], "status": PushStatus.REJECTED, **problem}],
@@ -208,7 +208,7 @@ class SyncClient:
             if cursor is not None:
                 params["since"] = cursor
             response = self.request("GET", "/api/v1/sync/pull", params=params)
-            reset = response.status_code == 400 and _problem(response)["detail"].get("reset")
+            reset = response.status_code == 400 and server_problem(response)["detail"].get("reset")
             if cursor is not None and reset and not reset_done:
                 # The server lost its feed (restored from a backup?): start over and drop what may be stale.
                 self.store.reset_feed()
@@ -252,11 +252,11 @@ def login(
     except httpx.TransportError:
         raise PatrolError("sync.offline", f"Cannot reach {base}; check the address and the network.") from None
     if response.status_code == 429:
-        raise LimitProblem(**_problem(response, "auth.locked", "Too many failed logins; wait and try again."))
+        raise LimitProblem(**server_problem(response, "auth.locked", "Too many failed logins; wait and try again."))
     if response.status_code in (401, 403):
-        raise AuthProblem(**_problem(response, "auth.invalid_credentials", "Wrong user name or password."))
+        raise AuthProblem(**server_problem(response, "auth.invalid_credentials", "Wrong user name or password."))
     if not response.is_success or not _is_json(response):
-        raise PatrolError(**_problem(response, "sync.server_error", f"The server answered {response.status_code}."))
+        raise PatrolError(**server_problem(response, "sync.server_error"))
     data = response.json()
     previous = store.user
     if not force and previous and previous.get("id") != data["user"].get("id"):
@@ -286,26 +286,27 @@ def _is_json(response: httpx.Response) -> bool:
 
 def _ok_json(response: httpx.Response) -> dict[str, Any]:
     if not response.is_success:
-        problem = _problem(response, "sync.refused", f"The server refused the sync ({response.status_code}).")
+        problem = server_problem(response, "sync.refused", f"The server refused the sync ({response.status_code}).")
         raise SyncStopped(ERROR, **problem)
     data = response.json()
     return data if isinstance(data, dict) else {}
 
 
 def _code(response: httpx.Response, default: str) -> str:
-    return str(_problem(response, default, "")["code"])
+    return str(server_problem(response, default, "")["code"])
 
 
-def _problem(response: httpx.Response, code: str = "sync.refused", message: str = "") -> dict[str, Any]:
-    """The server's {code, message, detail}, or the given defaults when the body is not one."""
+def server_problem(response: httpx.Response, code: str | None = None, message: str | None = None) -> dict[str, Any]:
+    """The server's {code, message, detail}; the given defaults (else the HTTP status) when the body is not one."""
     try:
         data = response.json()
     except ValueError:
         data = None
     if not isinstance(data, dict):
         data = {}
+    status = response.status_code
     return {
-        "code": str(data.get("code") or code),
-        "message": str(data.get("message") or message),
+        "code": str(data.get("code") or code or f"http.{status}"),
+        "message": str(data.get("message") or message or f"The server answered {status}."),
         "detail": data.get("detail") if isinstance(data.get("detail"), dict) else {},
     }

@@ -25,7 +25,8 @@ def fake_server(problems: list[dict], seen: list[httpx.Request]) -> AdminApi:
         dry = request.url.params["dry_run"] == "true"
         counts = {"places": 12, "routes": 1, "checkpoints": 4, "permits": 2, "users": 1}
         if not dry and problems:
-            return httpx.Response(422, json={"code": "import.has_problems", "message": "no", "detail": problems})
+            refused = {"code": "import.has_problems", "message": "no", "detail": {"problems": problems}}
+            return httpx.Response(422, json=refused)  # as the server answers a real import with problems
         body = {"dry_run": dry, "ok": not problems, "counts": counts, "problems": problems}
         if not dry:
             body["users"] = [{"username": "wu", "temporary_password": "tmp-pass-123"}]
