@@ -1,4 +1,4 @@
-"""Figures for supervisors: counts, rates, targets, Pareto, causes and trend of a period, for their property."""
+"""Figures for supervisors (counts, rates, targets, Pareto, causes, trend of a period) and acknowledging findings."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from shared.errors import NotFoundProblem, PermissionProblem, ValidationProblem
 from shared.model import Role
 from sync_server import auth, stats
-from sync_server.db import reference
+from sync_server.db import accounts, feed, findings, reference, transaction
 from sync_server.deps import AppSettings, Db
 from sync_server.routes.auth import Problem
 
@@ -18,8 +19,8 @@ router = APIRouter(tags=["stats"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "auth.missing_token, auth.invalid_token, ..."},
     403: {"model": Problem, "description": "auth.forbidden, admin.other_property"},
-    404: {"model": Problem, "description": "property.not_found"},
-    422: {"model": Problem, "description": "request.invalid, stats.bad_period"},
+    404: {"model": Problem, "description": "property.not_found, finding.not_found"},
+    422: {"model": Problem, "description": "request.invalid, stats.bad_period, record.unknown_reference"},
 }
 MAX_DAYS = 400  # a year and a bit: the longest period a report asks for
 
@@ -80,3 +81,47 @@ def get_stats(
         assignee_id=assignee_id,
         kind=kind,
     )
+
+
+class AckRequest(BaseModel):
+    note: Annotated[str, Field(max_length=4000)] = ""
+    assignee_id: Annotated[str | None, Field(max_length=64, description="a user of the property to follow it up")] = (
+        None
+    )
+
+
+@router.post("/api/v1/findings/{finding_id}/ack", response_model=dict[str, Any], responses=PROBLEMS)
+def ack_finding(
+    finding_id: str, request: AckRequest, user: auth.CurrentUser, db: Db, settings: AppSettings
+) -> dict[str, Any]:
+    """A supervisor has seen a finding (and may hand it to someone): stored beside it and published to the feed."""
+    auth.require_supervising(user)
+    found = findings.get_finding(db, id=finding_id)
+    if found is None or (user["role"] != Role.ADMIN.value and found["property_id"] != user["property_id"]):
+        raise NotFoundProblem("finding.not_found", "No such finding; pull to refresh.", {"finding_id": finding_id})
+    if request.assignee_id:
+        assignee = accounts.get_user(db, user_id=request.assignee_id)
+        if assignee is None or assignee["property_id"] != found["property_id"]:
+            raise ValidationProblem(
+                "record.unknown_reference",
+                f"assignee_id: there is no user {request.assignee_id!r} in your property; sync to refresh your lists.",
+                {"field": "assignee_id", "kind": "user"},
+            )
+    zone = reference.property_tz(db, property_id=found["property_id"], default=settings.tz)
+    with transaction(db):
+        findings.ack_finding(
+            db,
+            id=finding_id,
+            acked_by=user["id"],
+            acked_at=settings.now().astimezone(zone).isoformat(),
+            note=request.note,
+            assigned_to=request.assignee_id,
+        )
+        acked = findings.get_finding(db, id=finding_id)
+        assert acked is not None
+        scopes = set(acked["scopes"])
+        if request.assignee_id:  # the person it was handed to sees it on their phone
+            scopes.add(feed.user_scope(request.assignee_id))
+        for scope in sorted(scopes):
+            feed.publish(db, scope=scope, kind="finding", entity_id=finding_id, data=acked["data"])
+    return acked["data"]
