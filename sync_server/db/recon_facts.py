@@ -137,7 +137,9 @@ def log_facts(
         where += " AND instr(lower(body), lower(?)) > 0"
         params.append(text)
     return facts_where(
-        db, f"{where} AND id IN (SELECT id FROM recon_facts WHERE {where} LIMIT ?)", [*params, *params, limit]
+        db,
+        f"{where} AND id IN (SELECT id FROM recon_facts WHERE {where} ORDER BY effective_at, id LIMIT ?)",
+        [*params, *params, limit],
     )
 
 
