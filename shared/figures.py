@@ -109,7 +109,9 @@ def causes(order_rows: Iterable[dict[str, Any]]) -> dict[str, int]:
 
 def trend(order_rows: Iterable[dict[str, Any]], days: list[str]) -> list[dict[str, Any]]:
     """One point per day of the period (days with nothing are zeros, so a chart has no gaps)."""
-    points = {day: {"day": day, "defects": 0, "complaints": 0, "orders_opened": 0, "overdue": 0} for day in days}
+    points: dict[str, dict[str, Any]] = {
+        day: {"day": day, "defects": 0, "complaints": 0, "orders_opened": 0, "overdue": 0} for day in days
+    }
     for row in order_rows:
         point = points.get(row["day"])
         if point is None:

@@ -124,4 +124,5 @@ def ack_finding(
             scopes.add(feed.user_scope(request.assignee_id))
         for scope in sorted(scopes):
             feed.publish(db, scope=scope, kind="finding", entity_id=finding_id, data=acked["data"])
-    return acked["data"]
+    data: dict[str, Any] = acked["data"]
+    return data
