@@ -13,7 +13,19 @@ from starlette.concurrency import run_in_threadpool
 from sync_server import __version__, docs, errors, schedule
 from sync_server.db import migrate, open_db
 from sync_server.deps import get_db, get_settings
-from sync_server.routes import admin, admin_import, admin_users, auth, devices, health, labels, photos, review, sync
+from sync_server.routes import (
+    admin,
+    admin_import,
+    admin_users,
+    auth,
+    devices,
+    health,
+    labels,
+    photos,
+    review,
+    stats,
+    sync,
+)
 from sync_server.settings import Settings
 
 __all__ = ["create_app", "get_db", "get_settings"]
@@ -30,6 +42,7 @@ ROUTERS = [
     admin_users.router,
     labels.router,
     admin_import.router,
+    stats.router,
 ]
 log = logging.getLogger(__name__)
 

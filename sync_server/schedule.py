@@ -140,9 +140,9 @@ def refresh_findings(
         before = old.pop(item["id"], None)
         if before is not None and before["data"] == item and before["scopes"] == scopes:
             continue
-        findings.save_finding(db, data=item, scopes=scopes)
+        published = findings.save_finding(db, data=item, scopes=scopes)  # with its acknowledgement, if any
         for scope in scopes:
-            feed.publish(db, scope=scope, kind="finding", entity_id=item["id"], data=item)
+            feed.publish(db, scope=scope, kind="finding", entity_id=item["id"], data=published)
         for scope in set(before["scopes"] if before else []) - set(scopes):
             feed.publish(db, scope=scope, kind="finding", entity_id=item["id"], data={"id": item["id"]}, deleted=True)
     for gone in old.values():  # resolved: a late record filled the slot, or a correction changed the facts

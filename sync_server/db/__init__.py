@@ -19,7 +19,17 @@ from pathlib import Path
 import sqlite_utils
 
 # Order matters: a module's tables may reference tables of the modules before it.
-MODULES: tuple[str, ...] = ("accounts", "reference", "records", "feed", "orders", "findings", "photos", "admin")
+MODULES: tuple[str, ...] = (
+    "accounts",
+    "reference",
+    "records",
+    "feed",
+    "orders",
+    "findings",
+    "photos",
+    "admin",
+    "stats",
+)
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:

@@ -38,7 +38,18 @@ MIGRATIONS: list[tuple[str, str]] = [
         # nobody looked at are still covered
         "ALTER TABLE schedule_start ADD COLUMN refreshed_through TEXT",
     ),
+    (
+        "0003_ack",
+        # a supervisor's acknowledgement lives beside the computed data: a refresh rewrites data, not these
+        """
+        ALTER TABLE findings ADD COLUMN acked_by TEXT;
+        ALTER TABLE findings ADD COLUMN acked_at TEXT;
+        ALTER TABLE findings ADD COLUMN ack_note TEXT;
+        ALTER TABLE findings ADD COLUMN assigned_to TEXT;
+        """,
+    ),
 ]
+ACK_COLUMNS = ("acked_by", "acked_at", "ack_note", "assigned_to")
 
 
 def _json(value: Any) -> str:
@@ -81,17 +92,52 @@ def list_findings(
         if value:
             where += f" AND {column} = ?"
             params.append(value)
-    rows = list(db.query(f"SELECT data FROM findings WHERE {where} ORDER BY day DESC, kind, id", params))
-    return [json.loads(r["data"]) for r in rows]
+    columns = ", ".join(ACK_COLUMNS)
+    rows = db.query(f"SELECT data, {columns} FROM findings WHERE {where} ORDER BY day DESC, kind, id", params)
+    return [_with_ack(json.loads(r["data"]), r) for r in rows]
 
 
-def save_finding(db: sqlite_utils.Database, *, data: dict[str, Any], scopes: list[str]) -> None:
+def _with_ack(data: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """The finding as readers see it: with its acknowledgement once it has one (the computed data has none)."""
+    if row["acked_at"] is None:
+        return data
+    return {**data, **{c: row[c] for c in ACK_COLUMNS}}
+
+
+def get_finding(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+    """One finding as readers see it, with its property and scopes."""
+    rows = list(
+        db.query(f"SELECT property_id, scopes, data, {', '.join(ACK_COLUMNS)} FROM findings WHERE id = ?", [id])
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return {
+        "property_id": row["property_id"],
+        "scopes": json.loads(row["scopes"]),
+        "data": _with_ack(json.loads(row["data"]), row),
+    }
+
+
+def ack_finding(
+    db: sqlite_utils.Database, *, id: str, acked_by: str, acked_at: str, note: str, assigned_to: str | None
+) -> None:
+    db.execute(
+        "UPDATE findings SET acked_by = ?, acked_at = ?, ack_note = ?, assigned_to = ? WHERE id = ?",
+        [acked_by, acked_at, note, assigned_to, id],
+    )
+
+
+def save_finding(db: sqlite_utils.Database, *, data: dict[str, Any], scopes: list[str]) -> dict[str, Any]:
+    """Store the computed finding (keeping its acknowledgement); return it as readers see it (to publish)."""
     db.execute(
         "INSERT INTO findings (id, property_id, kind, day, owner_id, data, scopes) VALUES (?,?,?,?,?,?,?)"
         " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, day = excluded.day, owner_id = excluded.owner_id,"
         " data = excluded.data, scopes = excluded.scopes",
         [data["id"], data["property_id"], data["kind"], data["day"], data["owner_id"], _json(data), _json(scopes)],
     )
+    row = db.execute(f"SELECT {', '.join(ACK_COLUMNS)} FROM findings WHERE id = ?", [data["id"]]).fetchone()
+    return _with_ack(data, dict(zip(ACK_COLUMNS, row, strict=True)))
 
 
 def delete_finding(db: sqlite_utils.Database, *, id: str) -> None:

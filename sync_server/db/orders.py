@@ -200,6 +200,9 @@ def list_orders(
     kind: str | None = None,
     owner_id: str | None = None,
     due_before_utc: str | None = None,
+    reported_from_utc: str | None = None,
+    reported_before_utc: str | None = None,
+    category: str | None = None,
     limit: int = 500,
 ) -> list[dict[str, Any]]:
     """Orders of a property, soonest deadline first (orders without one last)."""
@@ -217,6 +220,15 @@ def list_orders(
     if due_before_utc:
         where += " AND due_at IS NOT NULL AND due_at < ?"
         params.append(due_before_utc)
+    if reported_from_utc:
+        where += " AND reported_at >= ?"
+        params.append(reported_from_utc)
+    if reported_before_utc:
+        where += " AND reported_at < ?"
+        params.append(reported_before_utc)
+    if category:
+        where += " AND json_extract(data, '$.category') = ?"
+        params.append(category)
     return orders_where(db, where + " ORDER BY due_at IS NULL, due_at, reported_at, id LIMIT ?", [*params, limit])
 
 

@@ -110,6 +110,39 @@ def facts_of_day(
     return facts_where(db, where, params)
 
 
+def log_facts(
+    db: sqlite_utils.Database,
+    *,
+    property_id: str,
+    day_from: str,
+    day_to: str,
+    types: list[str],
+    author_id: str | None = None,
+    place_id: str | None = None,
+    category: str | None = None,
+    text: str | None = None,
+    limit: int = 2000,
+) -> list[dict[str, Any]]:
+    """Facts of a range of property days for the log, oldest first; ``text`` is searched in what was typed."""
+    where = f"property_id = ? AND local_day BETWEEN ? AND ? AND type IN ({', '.join('?' for _ in types)})"
+    params: list[Any] = [property_id, day_from, day_to, *types]
+    for column, value in (("author_id", author_id), ("place_id", place_id)):
+        if value:
+            where += f" AND {column} = ?"
+            params.append(value)
+    if category:
+        where += " AND json_extract(body, '$.category') = ?"
+        params.append(category)
+    if text:  # bodies are stored unescaped (ensure_ascii=False): Chinese matches as typed, ASCII in any case
+        where += " AND instr(lower(body), lower(?)) > 0"
+        params.append(text)
+    return facts_where(
+        db,
+        f"{where} AND id IN (SELECT id FROM recon_facts WHERE {where} ORDER BY effective_at, id LIMIT ?)",
+        [*params, *params, limit],
+    )
+
+
 def facts_of_rounds(db: sqlite_utils.Database, *, round_ids: list[str]) -> list[dict[str, Any]]:
     if not round_ids:
         return []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from shared.errors import NotFoundProblem, ValidationProblem
 from shared.ids import uuid7
 from shared.model import RecordType, Role, WorkOrderAction, WorkOrderActionRecord, WorkOrderKind, WorkOrderState
-from shared.rules import local_day
+from shared.rules import day_ends_at, local_day
 from shared.workflow import allowed_actions
 from sync_server import auth, reconcile, record_checks, schedule
 from sync_server.db import feed, findings, orders, recon_facts, reference, transaction
@@ -99,23 +99,35 @@ def list_orders(
     kind: Annotated[str | None, Query(max_length=40)] = None,
     owner: Annotated[str | None, Query(max_length=100, description="assignee or responsible specialist")] = None,
     overdue: Annotated[bool | None, Query(description="only orders past an unmet deadline")] = None,
+    start: Annotated[date | None, Query(alias="from", description="reported on or after this property day")] = None,
+    end: Annotated[date | None, Query(alias="to", description="reported on or before this property day")] = None,
+    category: Annotated[str | None, Query(max_length=40, description="a defect category")] = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> dict[str, Any]:
     """Orders of the property, soonest deadline first; supervisors see all, others those they are part of."""
     now = settings.now()
+    zone = _zone(db, user, settings)
     rows = orders.list_orders(
         db,
         property_id=user["property_id"],
         states=[s.value for s in state] if state else None,
         kind=kind,
         owner_id=owner,
-        due_before_utc=now.astimezone(UTC).isoformat(timespec="microseconds") if overdue else None,
+        due_before_utc=_utc(now) if overdue else None,
+        reported_from_utc=_utc(datetime.combine(start, time(0), zone)) if start else None,
+        reported_before_utc=_utc(day_ends_at(end, zone)) if end else None,
+        category=category,
         limit=limit,
     )
     found = [_with_view(r["data"], user, now) for r in rows if _visible(user, r["scopes"])]
     if overdue is not None:
         found = [o for o in found if o["overdue"] is overdue]
-    return {"orders": found, "now": now.astimezone(_zone(db, user, settings)).isoformat()}
+    return {"orders": found, "now": now.astimezone(zone).isoformat()}
+
+
+def _utc(at: datetime) -> str:
+    """As the orders table stores times: UTC with fixed precision."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _get_visible(db: Any, user: dict[str, Any], order_id: str) -> dict[str, Any]:
@@ -204,21 +216,33 @@ def patrol_log(
     db: Db,
     settings: AppSettings,
     day: Annotated[date | None, Query(description="a property day, YYYY-MM-DD; today by default")] = None,
+    start: Annotated[date | None, Query(alias="from", description="first property day of a range")] = None,
+    end: Annotated[date | None, Query(alias="to", description="last property day of a range (included)")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="words searched in what was recorded")] = None,
     person: Annotated[str | None, Query(max_length=100, description="a user id")] = None,
     place: Annotated[str | None, Query(max_length=100, description="a place id")] = None,
+    record_type: Annotated[RecordType | None, Query(alias="type", description="one record type")] = None,
+    category: Annotated[str | None, Query(max_length=40, description="a defect category")] = None,
 ) -> dict[str, Any]:
-    """The patrol and inspection log of a day: every field record, by person and place; others see their own."""
+    """The patrol and inspection log of a day or a range (at most 2000 entries): every field record, by person,
+    place, type, category and words; others see their own."""
     zone = _zone(db, user, settings)
-    the_day = day or local_day(settings.now(), zone)
+    first = start or day or end or local_day(settings.now(), zone)
+    last = end or first  # a day, or a range
+    if last < first:
+        raise ValidationProblem("request.invalid", "The end of the range is before its start.", {"field": "to"})
     if user["role"] not in auth.SUPERVISING_ROLES:
         person = user["id"]
-    facts = recon_facts.facts_of_day(
+    facts = recon_facts.log_facts(
         db,
         property_id=user["property_id"],
-        days=[the_day.isoformat()],
-        types=LOG_TYPES,
+        day_from=first.isoformat(),
+        day_to=last.isoformat(),
+        types=[record_type.value] if record_type and record_type.value in LOG_TYPES else LOG_TYPES,
         author_id=person,
         place_id=place,
+        category=category,
+        text=q.strip() if q and q.strip() else None,
     )
     entries = [
         {
@@ -228,4 +252,4 @@ def patrol_log(
         }
         for f in facts
     ]
-    return {"day": the_day.isoformat(), "entries": entries}
+    return {"day": first.isoformat(), "entries": entries}
