@@ -13,7 +13,19 @@ from starlette.concurrency import run_in_threadpool
 from sync_server import __version__, docs, errors, schedule
 from sync_server.db import migrate, open_db
 from sync_server.deps import get_db, get_settings
-from sync_server.routes import admin, admin_import, admin_users, auth, devices, health, labels, photos, review, sync
+from sync_server.routes import (
+    admin,
+    admin_import,
+    admin_users,
+    auth,
+    devices,
+    health,
+    labels,
+    photos,
+    reports,
+    review,
+    sync,
+)
 from sync_server.settings import Settings
 
 __all__ = ["create_app", "get_db", "get_settings"]
@@ -29,6 +41,7 @@ ROUTERS = [
     admin.router,
     admin_users.router,
     labels.router,
+    reports.router,
     admin_import.router,
 ]
 log = logging.getLogger(__name__)
