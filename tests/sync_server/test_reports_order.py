@@ -56,7 +56,9 @@ def signed_order(phones, clock, client) -> str:
     visit = ReturnVisit(oid, True, Satisfaction.SATISFIED, comment="dry now", owner_name="Mrs Li", signature=sig)
     spec.send(visit, at)
     upload(client, spec.headers, signature)
-    response = client.post(f"/api/v1/orders/{oid}/sign-off", json={"note": "filed"}, headers=phones["supervisor"].headers)
+    response = client.post(
+        f"/api/v1/orders/{oid}/sign-off", json={"note": "filed"}, headers=phones["supervisor"].headers
+    )
     assert response.status_code == 200, response.text
     return oid
 
@@ -112,5 +114,3 @@ def test_a_maintenance_worker_not_on_the_order_cannot_print_it(phones, clock, cl
     d = phones["specialist"].send(leak(), clock.now().astimezone(TZ))
     response = client.get(f"/api/v1/orders/wo-{d['id']}/record.pdf", headers=phones["maintenance"].headers)
     assert response.status_code == 404
-
-
