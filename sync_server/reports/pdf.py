@@ -12,7 +12,8 @@ from shared.i18n import Translator
 from sync_server.labels import FONT, FONT_PATH
 
 MARGIN = 15.0
-LABEL_WIDTH = 45.0
+LABEL_WIDTH = 55.0
+LINE = 5.5
 
 
 class Page(FPDF):
@@ -44,15 +45,25 @@ class Page(FPDF):
         self.ln(1.5)
 
     def field(self, label: str, value: str) -> None:
-        """One 'label: value' line; a long value wraps under itself, not under the label."""
+        """One 'label: value' line; a long label or value wraps in its own column."""
         if not value:
             return
+        if self.get_y() + LINE > self.page_break_trigger:
+            self.add_page()
         y = self.get_y()
         self.set_text_color(90)
-        self.multi_cell(LABEL_WIDTH, 5.5, label, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        self.multi_cell(LABEL_WIDTH - 2, LINE, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        below_label = self.get_y()
         self.set_text_color(0)
-        self.multi_cell(0, 5.5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_y(max(self.get_y(), y + 5.5))
+        self.set_xy(MARGIN + LABEL_WIDTH, y)
+        self.multi_cell(0, LINE, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_y(max(self.get_y(), below_label))
+
+    def room_for(self, height: float) -> float:
+        """The y to draw something ``height`` tall at: on a new page when this one has no room left."""
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()
+        return self.get_y()
 
     def para(self, text: str) -> None:
         self.multi_cell(0, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

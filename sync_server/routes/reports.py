@@ -18,6 +18,7 @@ from sync_server import auth, exports
 from sync_server.db import reference
 from sync_server.deps import AppSettings, Db
 from sync_server.reports import order_record
+from sync_server.reports import period as period_report
 from sync_server.routes.auth import Problem
 from sync_server.routes.review import _get_visible
 
@@ -100,4 +101,24 @@ def export(
         media_type=exports.MEDIA_TYPES[fmt],
         filename=filename,
         background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+@router.get("/api/v1/reports/period.pdf", response_class=Response, responses=EXPORT_PROBLEMS)
+def period_pdf(
+    user: auth.CurrentUser,
+    db: Db,
+    settings: AppSettings,
+    first: Annotated[date, Query(alias="from", description="first property day of the period")],
+    last: Annotated[date, Query(alias="to", description="last property day of the period")],
+    lang: Lang = None,
+) -> Response:
+    """The weekly or monthly report: figures, targets met or missed, the Pareto chart, causes, overdue orders."""
+    property_id = supervisor_only(user)
+    first, last = period(first, last)
+    tr = translator(db, settings, property_id, lang)
+    pdf = period_report.report(db, settings, property_id, first, last, tr)
+    filename = f"report-{first.isoformat()}-{last.isoformat()}.pdf"
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
     )
