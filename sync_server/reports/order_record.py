@@ -102,7 +102,7 @@ def _return_visits(
         row = records.get_record(db, id=event["record_id"])
         body = row["raw"].get("body", {}) if row else {}
         page.field(tr.t("report.col.at"), when(tr, event.get("at")))
-        page.field(tr.t("history.return_visit_ok"), wording.history_note(tr, event))
+        page.field(wording.history_label(tr, event), wording.history_note(tr, event))
         page.field(tr.t("report.col.satisfaction"), wording.enum_text(tr, "satisfaction", body.get("satisfaction")))
         signature = photo_file(settings, body["signature"]) if body.get("signature") else None
         if body.get("signature"):

@@ -36,6 +36,7 @@ class Page(FPDF):
         self.ln(2)
 
     def heading(self, text: str) -> None:
+        self.room_for(25)  # a heading is never left alone at the foot of a page
         self.ln(3)
         self.set_font_size(13)
         self.cell(0, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
