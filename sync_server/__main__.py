@@ -1,4 +1,4 @@
-"""Command line: ``python -m sync_server serve|load-demo|set-rules|backup|restore|labels`` and the administration
+"""Command line: ``python -m sync_server serve|load-demo|set-rules|backup|restore|labels|report`` and the administration
 commands."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from shared.parse import ascii_number
 from sync_server import admin_cli, backup, clock, labels_cli
 from sync_server.importer import cli as import_cli
+from sync_server.reports import cli as report_cli
 from sync_server.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     backup.add_commands(commands)
     labels_cli.add_command(commands)
     import_cli.add_commands(commands)
+    report_cli.add_command(commands)
     args = parser.parse_args(argv)
     if args.command in backup.COMMANDS:
         return backup.run_command(args)
@@ -45,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return labels_cli.run(args)
     if args.command in import_cli.COMMANDS:
         return import_cli.run(args)
+    if args.command == report_cli.COMMAND:
+        return report_cli.run(args)
     settings = Settings(data_dir=args.data_dir, tz_name=args.tz, **clock.settings_from_env())
     if args.command == "serve":
         return _serve(settings, args.host, args.port)

@@ -22,6 +22,7 @@ from sync_server.routes import (
     health,
     labels,
     photos,
+    reports,
     review,
     stats,
     sync,
@@ -41,6 +42,7 @@ ROUTERS = [
     admin.router,
     admin_users.router,
     labels.router,
+    reports.router,
     admin_import.router,
     stats.router,
 ]
