@@ -133,7 +133,7 @@ class StatsView:
         rows = [
             card(
                 category_name(tr, b.category) + (f" · {t('statsui.key_few')}" if b.key else ""),
-                t("statsui.bar_row", count=b.count, share=percent(b.share), cumulative=percent(b.cumulative)),
+                t("statsui.bar_row", n=b.count, share=percent(b.share), cumulative=percent(b.cumulative)),
                 on_click=lambda _, c=b.category: self._open(c),
             )
             for b in bars
