@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 SERIES_COLORS = [ft.Colors.BLUE, ft.Colors.ORANGE, ft.Colors.GREEN, ft.Colors.RED]
 CHART_HEIGHT = 220
+SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
 
 def category_name(tr: Any, category: str) -> str:
@@ -76,7 +77,12 @@ class StatsView:
         targets = [
             card(
                 f"{t(f'statsui.target.{g.name}')} · {t('statsui.met') if g.met else t('statsui.missed')}",
-                t("statsui.target_line", value=percent(g.value), comparison=g.comparison, target=percent(g.target)),
+                t(
+                    "statsui.target_line",
+                    value=percent(g.value),
+                    comparison=SIGNS.get(g.comparison, g.comparison),
+                    target=percent(g.target),
+                ),
                 warn=not g.met,
             )
             for g in s.targets()
@@ -101,6 +107,7 @@ class StatsView:
         if not bars:
             return [ft.Text(t("common.nothing"))]
         top = max(b.count for b in bars) or 1
+        headroom = top + max(1, round(top * 0.15))  # whole numbers on the axis, and room above the tallest bar
         chart = fch.BarChart(
             groups=[
                 fch.BarChartGroup(
@@ -125,7 +132,7 @@ class StatsView:
                 label_size=28,
             ),
             left_axis=fch.ChartAxis(label_size=32),
-            max_y=top * 1.15,
+            max_y=headroom,
             interactive=True,
             on_event=self._bar_event,
             height=CHART_HEIGHT,
@@ -138,7 +145,7 @@ class StatsView:
             )
             for b in bars
         ]
-        return [ft.Text(t("statsui.pareto_hint"), size=13), chart, *rows]
+        return [ft.Text(t("statsui.pareto_hint"), size=13), ft.Container(chart, padding=ft.Padding.only(top=16)), *rows]
 
     def _trend(self) -> list[ft.Control]:
         tr, s = self.shell.ctx.tr, self.state
@@ -165,6 +172,7 @@ class StatsView:
             min_y=0,
             height=CHART_HEIGHT,
         )
+        chart = ft.Container(chart, padding=ft.Padding.only(top=16, right=20))
         legend = ft.Row(
             [
                 ft.Row([ft.Container(width=12, height=12, bgcolor=c), ft.Text(tr.t(f"statsui.count.{n}"), size=12)])
@@ -183,7 +191,9 @@ class StatsView:
             title, sub, overdue = order_line(self.shell, order)
             rows.append(card(title, sub, warn=overdue, on_click=lambda _, o=order: self._order(o)))
         return [
-            back(tr, lambda _: self._close()),
+            ft.Row(
+                [ft.TextButton(content=tr.t("statsui.back_to_figures"), icon=ft.Icons.BAR_CHART, on_click=self._close)]
+            ),
             section(
                 tr.t("statsui.orders_of", category=category_name(tr, s.category or "")),
                 rows or [ft.Text(tr.t("common.nothing"))],
@@ -206,7 +216,7 @@ class StatsView:
         self.state.open_category(category)
         self.shell.render()
 
-    def _close(self) -> None:
+    def _close(self, _: Any = None) -> None:
         self.state.close_category()
         self.shell.render()
 

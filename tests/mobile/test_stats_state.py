@@ -45,7 +45,7 @@ FIGURES = {
     "pareto": [
         {"category": "water_leakage", "count": 12, "share": 0.4, "cumulative": 0.4, "key": True},
         {"category": "electrical", "count": 12, "share": 0.4, "cumulative": 0.8, "key": True},
-        {"category": "doors_windows", "count": 6, "share": 0.2, "cumulative": 1.0, "key": False},
+        {"category": "elevator", "count": 6, "share": 0.2, "cumulative": 1.0, "key": False},
     ],
     "causes": {"people": 3, "machines": 0, "materials": 1, "methods": 0, "environment": 2, "unknown": 24},
     "violations_per_permit": {"p1": 2},
