@@ -7,6 +7,7 @@ now, so "last month" on the phone is the month they were reported in.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -14,17 +15,20 @@ import pytest
 from shared.i18n import LOCALES, Translator
 from shared.model import DefectCategory
 from sync_server.clock import ENV, set_file_clock
+from sync_server.settings import Settings
 from tests.browser.phone import Phone, choose
 from tests.browser.test_screens_i18n import check_screen, log_in, set_language
 from tests.conftest import bearer, login
 from tests.work_order_records import Phone as ScriptedPhone
 from tests.work_order_records import leak
 
+DEMO_TZ = ZoneInfo(Settings.tz_name)  # the demo property keeps the default zone
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(900)]
 
 
 def mid_last_month() -> datetime:
-    first = datetime.now(UTC).replace(day=1, hour=12, minute=0, second=0, microsecond=0)
+    """Noon on the 10th of last month on the property's clock (the phone's "last month" is the property's)."""
+    first = datetime.now(UTC).astimezone(DEMO_TZ).replace(day=1, hour=12, minute=0, second=0, microsecond=0)
     return (first - timedelta(days=1)).replace(day=10)
 
 
@@ -42,7 +46,7 @@ def test_supervisor_reads_last_month_and_opens_the_top_category(
     clock_file = tmp_path / "clock.txt"
     monkeypatch.setenv(ENV, str(clock_file))
     then = mid_last_month()
-    set_file_clock(clock_file, then)
+    set_file_clock(clock_file, then + timedelta(hours=5))  # the defects below were made in the hours before
     server = live_server()
     token = login(server.url, "demo-supervisor")
     probe = httpx.get(
@@ -53,11 +57,12 @@ def test_supervisor_reads_last_month_and_opens_the_top_category(
 
     with httpx.Client(base_url=server.url, timeout=30) as http:
         spec = ScriptedPhone(http, "demo-specialist")
-        for hour in range(3):
-            spec.send(leak(), then + timedelta(hours=hour))
+        for hour, unit in enumerate(("demo-b1-u101", "demo-b1-u201", "demo-b2-u302")):  # three places: three orders
+            spec.send(leak(unit), then + timedelta(hours=hour))
         spec.send(leak(category=DefectCategory.ELECTRICAL), then + timedelta(hours=4))
         orders = http.get("/api/v1/orders", headers=bearer(token)).json()["orders"]
     numbers = sorted(o["number"] for o in orders if o.get("category") == DefectCategory.WATER_LEAKAGE.value)
+    electrical = next(o["number"] for o in orders if o.get("category") == DefectCategory.ELECTRICAL.value)
     assert len(numbers) == 3
     clock_file.write_text("")  # the real time again: those defects are last month's
 
@@ -72,7 +77,7 @@ def test_supervisor_reads_last_month_and_opens_the_top_category(
     sup.see(en.t("statsui.orders_of", category=water))
     for number in numbers:  # the three leaks, and not the electrical one
         sup.see(f"#{number} ·")
-    assert sup.page.get_by_text(f"#{numbers[-1] + 1} ·").count() == 0
+    assert sup.page.get_by_text(f"#{electrical} ·").count() == 0
     sup.shot("stats-orders-en")
 
     current = "en"
