@@ -63,7 +63,22 @@ class ReviewView:
             body = ft.Column(
                 [choices(people, self.log.person, self._person), *groups] or [ft.Text(t("common.nothing"))], spacing=10
             )
-        return screen([ft.Text(t("review.title"), theme_style=ft.TextThemeStyle.TITLE_LARGE), tabs, body], spacing=10)
+        title = ft.Text(t("review.title"), theme_style=ft.TextThemeStyle.TITLE_LARGE)
+        return screen([title, *self._more(), tabs, body], spacing=10)
+
+    def _more(self) -> list[ft.Control]:
+        """The ways to the supervisor's Statistics and daily digest (mobile.views.stats, mobile.views.digest)."""
+        from mobile.views.digest import DigestView
+        from mobile.views.stats import StatsView
+        from mobile.views.widgets import secondary
+
+        t = self.shell.ctx.tr.t
+        return [
+            secondary(
+                t("statsui.title"), lambda _: self.shell.show(StatsView(self.shell, self)), icon=ft.Icons.BAR_CHART
+            ),
+            secondary(t("digest.open"), lambda _: self.shell.show(DigestView(self.shell, self)), icon=ft.Icons.INBOX),
+        ]
 
     def _part(self, value: Any) -> None:
         if value:
