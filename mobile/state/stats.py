@@ -1,6 +1,6 @@
 """The supervisor's Statistics screen: a period, the server's figures for it, and the orders behind a Pareto bar.
 
-The figures are computed by the server (``GET /api/v1/stats``, shape in STATS_CONTRACT.md); the phone only picks
+The figures are computed by the server (``GET /api/v1/stats``, shape in ``shared.figures``); the phone only picks
 the period, reads the answer and asks for the orders of one category (``GET /api/v1/orders?from=&to=&category=``).
 This is an online screen: offline it says so and keeps the last figures it had.
 """

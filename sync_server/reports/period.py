@@ -1,7 +1,7 @@
 """The weekly or monthly report of a property as PDF: the figures, the targets met or missed, the Pareto chart of
 problem categories (drawn with fpdf2's lines and rectangles), the cause breakdown and the overdue orders.
 
-The figures come from ``sync_server.stats.figures_for`` as the JSON of STATS_CONTRACT.md; this module only
+The figures come from ``sync_server.stats.figures_for`` (the JSON ``shared.figures`` makes); this module only
 draws them, in the reader's language.
 """
 
@@ -54,7 +54,7 @@ MAX_OVERDUE = 200  # a longer list belongs in the export, not on paper
 def figures_of(
     db: sqlite_utils.Database, settings: Settings, property_id: str, first: date, last: date
 ) -> dict[str, Any]:
-    """THE call into the figures helper's module (STATS_CONTRACT.md): the only place the report takes figures from."""
+    """The one place the report takes its figures from."""
     from sync_server import stats  # noqa: PLC0415  (not on main when this was written; imported where it is used)
 
     return stats.figures_for(db, settings, property_id, first, last)

@@ -1,5 +1,6 @@
 """The period report as PDF: figures, targets met and missed, the Pareto chart, causes, overdue orders; endpoint and
-command line. The figures are a stub of STATS_CONTRACT.md's JSON here (test only) until sync_server.stats lands."""
+command line. Most tests draw known figures (so every number can be looked for on the page); the last one reports
+what the server really counted."""
 
 from __future__ import annotations
 
@@ -140,3 +141,22 @@ def test_the_command_line_writes_the_report(settings, stub_figures, tmp_path, ca
     assert "Cifras" in text and "Defectos 37" in text
     assert main([*argv, "--from", "2026-11-30", "--to", "2026-11-01", "--out", str(out)]) == 1
     assert "ends before it starts" in capsys.readouterr().err
+
+
+def test_the_report_draws_the_figures_the_server_counts(client, clock, tmp_path):
+    from shared.i18n import Translator
+    from shared.model import DefectCategory
+
+    spec, sup = Phone(client, "demo-specialist"), login(client, "demo-supervisor")
+    at = clock.now().astimezone(TZ)
+    for place in ("demo-b1-u101", "demo-b1-u201", "demo-b2-u302"):
+        spec.send(leak(place_id=place), at)
+    spec.send(leak(category=DefectCategory.ELECTRICAL), at)
+    period_of = {"from": "2026-11-23", "to": "2026-11-23"}
+    figures = client.get("/api/v1/stats", params=period_of, headers=bearer(sup)).json()
+    assert figures["counts"]["defects"] == 4 and [p["category"] for p in figures["pareto"]][:1] == ["water_leakage"]
+    response = client.get("/api/v1/reports/period.pdf", params={**period_of, "lang": "en"}, headers=bearer(sup))
+    assert response.status_code == 200, response.text
+    text, _ = read_pdf(response.content, tmp_path, "real")
+    en = Translator("en")
+    assert en.t("category.water_leakage") in text and en.t("category.electrical") in text
