@@ -48,6 +48,15 @@ TARGETS = (
     ("owner_satisfaction", 0.98, ">=", "satisfaction"),
     ("complaint_rate", 0.005, "<", "complaint_rate"),
 )
+RATES = (
+    "handling",
+    "effective_handling",
+    "satisfaction",
+    "patrol_completion",
+    "check_completion",
+    "return_visit_on_time",
+    "complaint_rate",
+)
 COUNTS = (
     "defects",
     "complaints",

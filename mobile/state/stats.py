@@ -15,33 +15,9 @@ from typing import Any
 from mobile.state.admin import problem_of
 from mobile.state.ports import Problem
 from shared.errors import PatrolError
+from shared.figures import COUNTS, RATES
 
 PERIODS = ["this_week", "last_week", "this_month", "last_month", "custom"]
-COUNTS = [
-    "defects",
-    "complaints",
-    "orders_opened",
-    "handled_in_time",
-    "overdue",
-    "reworked",
-    "return_visits",
-    "return_visits_on_time",
-    "fixed",
-    "satisfied",
-    "checkpoints_visited",
-    "checkpoints_due",
-    "slots_checked",
-    "slots_due",
-]
-RATES = [
-    "handling",
-    "effective_handling",
-    "satisfaction",
-    "patrol_completion",
-    "check_completion",
-    "return_visit_on_time",
-    "complaint_rate",
-]
 TREND_SERIES = ["defects", "complaints", "orders_opened", "overdue"]
 
 

@@ -57,7 +57,9 @@ def findings_between(db: sqlite_utils.Database, *, property_id: str, first: str,
     )
 
 
-def bare_records(db: sqlite_utils.Database, *, property_id: str, start: datetime, end: datetime) -> Iterator[tuple]:
+def bare_records(
+    db: sqlite_utils.Database, *, property_id: str, start: datetime, end: datetime
+) -> Iterator[tuple[Any, ...]]:
     """The same records as ``records_between``, as plain tuples: the benchmark's baseline."""
     yield from db.execute(
         "SELECT id, type, author_id, effective_at, supersedes,"

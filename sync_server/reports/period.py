@@ -12,37 +12,13 @@ from typing import Any
 
 import sqlite_utils
 
+from shared.figures import COUNTS, RATES
 from shared.i18n import Translator
 from sync_server.db import accounts, orders, reference
 from sync_server.reports import wording
 from sync_server.reports.pdf import MARGIN, Page, when
 from sync_server.settings import Settings
 
-COUNTS = (
-    "defects",
-    "complaints",
-    "orders_opened",
-    "handled_in_time",
-    "overdue",
-    "reworked",
-    "return_visits",
-    "return_visits_on_time",
-    "fixed",
-    "satisfied",
-    "checkpoints_due",
-    "checkpoints_visited",
-    "slots_due",
-    "slots_checked",
-)
-RATES = (
-    "handling",
-    "effective_handling",
-    "satisfaction",
-    "patrol_completion",
-    "check_completion",
-    "return_visit_on_time",
-    "complaint_rate",
-)
 CAUSES = ("people", "machines", "materials", "methods", "environment", "unknown")
 CHART_HEIGHT = 55.0
 KEY_FEW = (40, 90, 160)  # the bars of the key few, darker than the rest
