@@ -119,8 +119,7 @@ def create_permit(
     }
     _dates(row)
     row["approval_late"] = int(approval_late(row["applied_on"], row["approved_on"]))
-    stored = insert_new(db, settings, actor, kind="permit", row=row, property_id=property_id)
-    return stored
+    return insert_new(db, settings, actor, kind="permit", row=row, property_id=property_id)
 
 
 @writes

@@ -105,8 +105,7 @@ def create_place(
         "parent_id": parent_id,
         **_owner(kind, owner_name, owner_contact),
     }
-    stored = insert_new(db, settings, actor, kind="place", row=row, property_id=property_id)
-    return stored
+    return insert_new(db, settings, actor, kind="place", row=row, property_id=property_id)
 
 
 @writes
