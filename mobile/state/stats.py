@@ -79,6 +79,7 @@ class StatsState:
         self.api = api
         self.data_dir = data_dir
         self.saved: Path | None = None  # the last report or export downloaded
+        self.tried_download = False  # the problem shown came from a download, not from the figures
         self.today = today
         self.property_id = property_id  # an admin names the property; a supervisor's is their own
         self.period = "this_month"
@@ -142,7 +143,7 @@ class StatsState:
         if not found:
             return None
         path, suffix = found[0]
-        self.problem, self.saved = None, None
+        self.problem, self.saved, self.tried_download = None, None, True
         params = {**self._range(), "lang": getattr(self.api, "locale", None)}
         try:
             content = self.api.send("GET", path, params={k: v for k, v in params.items() if v is not None}).content
@@ -156,7 +157,7 @@ class StatsState:
         return self.saved
 
     def _get(self, path: str, **params: Any) -> dict[str, Any] | None:
-        self.problem = None
+        self.problem, self.tried_download = None, False
         given = {k: v for k, v in params.items() if v is not None}
         try:
             answer = self.api.send("GET", path, params=given).json()

@@ -163,7 +163,7 @@ def test_downloads_save_the_periods_report_and_exports_under_reports(tmp_path) -
 def test_downloads_offline_say_so_and_save_nothing(tmp_path) -> None:
     state = StatsState(fake_server([], down=True), lambda: date(2026, 11, 4), data_dir=tmp_path)
     assert state.download("orders") is None
-    assert state.offline and state.saved is None
+    assert state.offline and state.tried_download and state.saved is None
     assert not (tmp_path / "reports").exists() or not list((tmp_path / "reports").iterdir())
     assert "online" in Translator("en").t("statsui.download_offline")
 
