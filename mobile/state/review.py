@@ -40,6 +40,13 @@ class ReviewLog:
         self.ref, self.records, self.tz = ref, records, tz
         self.person: str | None = None
         self.day: date | None = None
+        # the same filters the server's GET /api/v1/log takes, applied here so the log works offline
+        self.start: date | None = None
+        self.end: date | None = None
+        self.query = ""
+        self.place: str | None = None
+        self.type: str | None = None
+        self.category: str | None = None
 
     def entries(self) -> list[LogEntry]:
         users = {str(u["id"]): str(u.get("name", u["id"])) for u in self.ref.items("user")}
@@ -58,8 +65,28 @@ class ReviewLog:
                 continue
             if self.day and entry.day != self.day:
                 continue
+            if not self._kept(r, body, entry.day):
+                continue
             found.append(entry)
         return sorted(found, key=lambda e: str(e.record.get("recorded_at", "")), reverse=True)
+
+    def _kept(self, record: dict[str, Any], body: dict[str, Any], day: date | None) -> bool:
+        if self.start and (day is None or day < self.start):
+            return False
+        if self.end and (day is None or day > self.end):
+            return False
+        if self.place and record_place(self.ref, body) != self.place:
+            return False
+        if self.type and record.get("type") != self.type:
+            return False
+        if self.category and body.get("category") != self.category:
+            return False
+        words = self.query.strip().casefold()
+        return not words or words in searchable_text(body).casefold()
+
+    def clear_filters(self) -> None:
+        self.person = self.day = self.start = self.end = self.place = self.type = self.category = None
+        self.query = ""
 
     def by_day(self) -> list[tuple[date | None, list[LogEntry]]]:
         groups: dict[date | None, list[LogEntry]] = {}
@@ -70,6 +97,30 @@ class ReviewLog:
     def people(self) -> list[dict[str, Any]]:
         authors = {str(r.get("author_id")) for r in self.records}
         return [u for u in self.ref.items("user") if str(u["id"]) in authors]
+
+    def places(self) -> list[tuple[str, str]]:
+        """The places the records are about, as (id, label), for the place filter."""
+        ids = {record_place(self.ref, r.get("body") or {}) for r in self.records}
+        return sorted(((i, place_label(self.ref, i)) for i in ids if i), key=lambda p: p[1])
+
+    def types(self) -> list[str]:
+        return sorted({str(r.get("type")) for r in self.records if r.get("type")})
+
+    def categories(self) -> list[str]:
+        return sorted(
+            {str((r.get("body") or {}).get("category")) for r in self.records if (r.get("body") or {}).get("category")}
+        )
+
+
+SEARCHED_FIELDS = ("note", "description", "comment", "owner_name", "reason")
+
+
+def searchable_text(body: dict[str, Any]) -> str:
+    """The words a reviewer searches in: notes, descriptions and comments, violations' descriptions too."""
+    parts = [str(body[f]) for f in SEARCHED_FIELDS if body.get(f)]
+    parts += [str(v.get("description") or "") for v in body.get("violations") or []]
+    parts += [str((body.get("proof") or {}).get("reason") or "")]
+    return "\n".join(parts)
 
 
 FINDING_KEYS = {

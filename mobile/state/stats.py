@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from mobile.state.admin import problem_of
@@ -17,6 +18,13 @@ from mobile.state.ports import Problem
 from shared.errors import PatrolError
 from shared.figures import COUNTS, RATES
 
+# what the Statistics screen downloads for its period: (name, server path, file suffix)
+DOWNLOADS = [
+    ("report", "/api/v1/reports/period.pdf", "pdf"),
+    ("orders", "/api/v1/exports/orders.xlsx", "xlsx"),
+    ("records", "/api/v1/exports/records.xlsx", "xlsx"),
+    ("findings", "/api/v1/exports/findings.xlsx", "xlsx"),
+]
 PERIODS = ["this_week", "last_week", "this_month", "last_month", "custom"]
 TREND_SERIES = ["defects", "complaints", "orders_opened", "overdue"]
 
@@ -65,8 +73,13 @@ class Target:
 
 
 class StatsState:
-    def __init__(self, api: Any, today: Callable[[], date], *, property_id: str | None = None) -> None:
+    def __init__(
+        self, api: Any, today: Callable[[], date], *, property_id: str | None = None, data_dir: Path | None = None
+    ) -> None:
         self.api = api
+        self.data_dir = data_dir
+        self.saved: Path | None = None  # the last report or export downloaded
+        self.tried_download = False  # the problem shown came from a download, not from the figures
         self.today = today
         self.property_id = property_id  # an admin names the property; a supervisor's is their own
         self.period = "this_month"
@@ -124,8 +137,27 @@ class StatsState:
     def close_category(self) -> None:
         self.category, self.orders = None, []
 
+    def download(self, name: str) -> Path | None:
+        """The period's report or one export, saved under ``<data dir>/reports/``; None (and a problem) offline."""
+        found = [(path, suffix) for n, path, suffix in DOWNLOADS if n == name]
+        if not found:
+            return None
+        path, suffix = found[0]
+        self.problem, self.saved, self.tried_download = None, None, True
+        params = {**self._range(), "lang": getattr(self.api, "locale", None)}
+        try:
+            content = self.api.send("GET", path, params={k: v for k, v in params.items() if v is not None}).content
+        except PatrolError as e:
+            self.problem = problem_of(e)
+            return None
+        folder = (self.data_dir or Path.cwd()) / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.saved = folder / f"{name}-{self.start.isoformat()}-{self.end.isoformat()}.{suffix}"
+        self.saved.write_bytes(content)
+        return self.saved
+
     def _get(self, path: str, **params: Any) -> dict[str, Any] | None:
-        self.problem = None
+        self.problem, self.tried_download = None, False
         given = {k: v for k, v in params.items() if v is not None}
         try:
             answer = self.api.send("GET", path, params=given).json()

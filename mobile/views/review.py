@@ -61,7 +61,9 @@ class ReviewView:
                     )
                 groups.append(section(tr.date(day) if day else "", rows))
             body = ft.Column(
-                [choices(people, self.log.person, self._person), *groups] or [ft.Text(t("common.nothing"))], spacing=10
+                [choices(people, self.log.person, self._person), *self._filters(), *groups]
+                + ([] if groups else [ft.Text(t("common.nothing"))]),
+                spacing=10,
             )
         title = ft.Text(t("review.title"), theme_style=ft.TextThemeStyle.TITLE_LARGE)
         return screen([title, *self._more(), tabs, body], spacing=10)
@@ -79,6 +81,67 @@ class ReviewView:
             ),
             secondary(t("digest.open"), lambda _: self.shell.show(DigestView(self.shell, self)), icon=ft.Icons.INBOX),
         ]
+
+    def _filters(self) -> list[ft.Control]:
+        """Dates, words and the place, type and category chips that narrow the log (mobile.state.review)."""
+        from mobile.state.stats import parse_day
+        from mobile.views.widgets import field, secondary
+        from shared.model import DefectCategory, RecordType
+
+        tr, log = self.shell.ctx.tr, self.log
+        t = tr.t
+
+        def named(enum: Any, value: str) -> str:
+            try:
+                return str(tr.enum(enum(value)))
+            except ValueError:
+                return value
+
+        def day_set(attr: str) -> Any:
+            return lambda text: setattr(log, attr, parse_day(text) if text.strip() else None)
+
+        redraw = {"on_submit": lambda _: self.shell.render(), "on_blur": lambda _: self.shell.render()}
+        out: list[ft.Control] = [
+            field(
+                t("review.search"), log.query, lambda v: setattr(log, "query", v), prefix_icon=ft.Icons.SEARCH, **redraw
+            ),
+            ft.Row(
+                [
+                    field(
+                        t("review.filter_from"),
+                        log.start.isoformat() if log.start else "",
+                        day_set("start"),
+                        expand=True,
+                        **redraw,
+                    ),
+                    field(
+                        t("review.filter_to"),
+                        log.end.isoformat() if log.end else "",
+                        day_set("end"),
+                        expand=True,
+                        **redraw,
+                    ),
+                ]
+            ),
+        ]
+        for label, options, attr in (
+            ("review.filter_place", log.places(), "place"),
+            ("review.filter_type", [(v, named(RecordType, v)) for v in log.types()], "type"),
+            ("review.filter_category", [(v, named(DefectCategory, v)) for v in log.categories()], "category"),
+        ):
+            if options:
+                out.append(ft.Text(t(label), size=13))
+                out.append(choices(options, getattr(log, attr), lambda v, a=attr: self._set(a, v), allow_none=True))
+        out.append(secondary(t("review.clear_filters"), lambda _: self._clear(), icon=ft.Icons.FILTER_ALT_OFF))
+        return out
+
+    def _set(self, attr: str, value: Any) -> None:
+        setattr(self.log, attr, value)
+        self.shell.render()
+
+    def _clear(self) -> None:
+        self.log.clear_filters()
+        self.shell.render()
 
     def _part(self, value: Any) -> None:
         if value:

@@ -14,8 +14,8 @@ import flet_charts as fch
 
 from mobile.admin_api import AdminApi
 from mobile.state.messages import problem_message
-from mobile.state.stats import PERIODS, TREND_SERIES, StatsState, percent
-from mobile.views.widgets import back, card, choices, field, screen, secondary, section
+from mobile.state.stats import DOWNLOADS, PERIODS, TREND_SERIES, StatsState, percent
+from mobile.views.widgets import back, card, choices, field, primary, screen, secondary, section
 from shared.model import DefectCategory, Role
 
 if TYPE_CHECKING:
@@ -38,7 +38,10 @@ class StatsView:
         self.shell, self.back_to = shell, back_to
         ctx = shell.ctx
         self.state = state or StatsState(
-            AdminApi.of_store(ctx.http, ctx.store, ctx.tr.locale), lambda: _today(shell), property_id=_property(shell)
+            AdminApi.of_store(ctx.http, ctx.store, ctx.tr.locale),
+            lambda: _today(shell),
+            property_id=_property(shell),
+            data_dir=ctx.data_dir,
         )
         if state is None:
             self.state.load()
@@ -62,7 +65,9 @@ class StatsView:
         out.append(ft.Text(t("statsui.range", start=tr.date(s.start), end=tr.date(s.end)), weight=ft.FontWeight.W_600))
         if s.problem is not None:
             said = problem_message(tr, s.problem)
-            out.append(ft.Text(t("statsui.offline") if s.offline else said, color=ft.Colors.ERROR))
+            offline = t("statsui.download_offline") if s.tried_download else t("statsui.offline")
+            out.append(ft.Text(offline if s.offline else said, color=ft.Colors.ERROR))
+        out.append(section(t("statsui.downloads"), self._downloads()))
         if s.category is not None:
             out += self._orders()
         elif s.figures is None:
@@ -72,6 +77,20 @@ class StatsView:
         return screen(out, spacing=12)
 
     # ---- parts ---------------------------------------------------------------------------
+    def _downloads(self) -> list[ft.Control]:
+        """The period's report and exports: saved under <data dir>/reports, then a copy offered where wanted."""
+        t, s = self.shell.ctx.tr.t, self.state
+        buttons: list[ft.Control] = [
+            secondary(t(f"statsui.download.{name}"), lambda _, n=name: self._download(n), icon=ft.Icons.DOWNLOAD)
+            for name, _, _ in DOWNLOADS
+        ]
+        out: list[ft.Control] = [ft.Row(buttons, wrap=True)]
+        if s.saved is not None:
+            out.append(ft.Text(t("statsui.saved", path=str(s.saved)), selectable=True))
+            out.append(primary(t("statsui.save_copy"), lambda _: self.shell.page.run_task(self._save_copy)))
+        return out
+
+    # ---- parts (figures) -------------------------------------------------------------------
     def _figures(self) -> list[ft.Control]:
         t, s = self.shell.ctx.tr.t, self.state
         targets = [
@@ -201,6 +220,20 @@ class StatsView:
         ]
 
     # ---- events --------------------------------------------------------------------------
+    def _download(self, name: str) -> None:
+        self.state.download(name)
+        self.shell.render()
+
+    async def _save_copy(self) -> None:
+        """The saved file to the browser's downloads (web) or a place the user picks (desktop, phone)."""
+        saved = self.state.saved
+        if saved is None:
+            return
+        picker = getattr(self.shell, "save_picker", None)
+        if picker is None:
+            picker = self.shell.save_picker = ft.FilePicker()  # type: ignore[attr-defined]
+        await picker.save_file(file_name=saved.name, src_bytes=saved.read_bytes())
+
     def _pick(self, period: Any) -> None:
         if period:
             self.state.pick(str(period))

@@ -106,3 +106,55 @@ def test_the_log_says_how_presence_at_a_checkpoint_was_proven() -> None:
         "Phone or other contact: 138",
         "Description: Noise",
     ]
+
+
+FILTERED = [
+    {**RECORDS[0], "body": {**RECORDS[0]["body"], "category": "water_leakage", "description": "Pipe LEAKS under sink"}},
+    {**RECORDS[1], "body": {**RECORDS[1]["body"], "note": "门禁损坏，需要维修"}},
+    {**RECORDS[2], "body": {**RECORDS[2]["body"], "note": "All fine"}},
+    {
+        "id": "d",
+        "type": "defect_report",
+        "author_id": "u-sup",
+        "recorded_at": (T0 - timedelta(days=3)).isoformat(),
+        "body": {"place_id": "b1-f2-u203", "category": "electrical", "description": "Light out"},
+    },
+]
+
+
+def ids(log: ReviewLog) -> list[str]:
+    return sorted(e.record["id"] for e in log.entries())
+
+
+def test_each_log_filter_narrows_the_entries() -> None:
+    log = ReviewLog(ref=demo_ref(), records=FILTERED, tz=ZoneInfo("Asia/Shanghai"))
+    assert ids(log) == ["a", "b", "c", "d"]
+    log.start = date(2026, 11, 23)
+    assert ids(log) == ["a", "b", "c"]
+    log.end = date(2026, 11, 23)
+    assert ids(log) == ["a", "c"]
+    log.clear_filters()
+    log.type = "defect_report"
+    assert ids(log) == ["a", "d"]
+    log.category = "electrical"
+    assert ids(log) == ["d"]
+    log.clear_filters()
+    log.place = "b1-f2-u203"  # the decoration check's permit is for that unit too
+    assert ids(log) == ["a", "c", "d"]
+    assert ("b1-f2-u203", "Building 1 · Floor 2 · Unit 203") in log.places()
+    assert log.types() == ["checkpoint_visit", "decoration_check", "defect_report"]
+    assert log.categories() == ["electrical", "water_leakage"]
+    log.person = "u-sup"
+    assert ids(log) == ["c", "d"]
+
+
+def test_log_search_matches_notes_and_descriptions_in_any_case_and_chinese() -> None:
+    log = ReviewLog(ref=demo_ref(), records=FILTERED, tz=ZoneInfo("Asia/Shanghai"))
+    log.query = "pipe leaks"
+    assert ids(log) == ["a"]
+    log.query = "门禁"
+    assert ids(log) == ["b"]
+    log.query = "  FINE "
+    assert ids(log) == ["c"]
+    log.query = "nowhere"
+    assert ids(log) == []

@@ -135,3 +135,55 @@ def test_offline_says_so_in_the_users_language_and_keeps_the_last_figures() -> N
     assert state.figures == FIGURES  # what was shown stays readable
     tr = Translator("zh-Hans")
     assert problem_message(tr, state.problem) == tr.t("error.sync.offline")
+
+
+def test_downloads_save_the_periods_report_and_exports_under_reports(tmp_path) -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"%PDF-fake " + request.url.path.encode())
+
+    http = httpx.Client(transport=httpx.MockTransport(answer), base_url="http://server")
+    api = AdminApi(http, base_url="http://server", token="tok", locale="zh-Hans")
+    state = StatsState(api, lambda: date(2026, 11, 4), data_dir=tmp_path)
+    saved = state.download("report")
+    assert saved == tmp_path / "reports" / "report-2026-11-01-2026-11-30.pdf" == state.saved
+    assert saved.read_bytes() == b"%PDF-fake /api/v1/reports/period.pdf"
+    request = seen[-1]
+    assert dict(request.url.params) == {"from": "2026-11-01", "to": "2026-11-30", "lang": "zh-Hans"}
+    assert request.headers["authorization"] == "Bearer tok" and request.headers["accept-language"] == "zh-Hans"
+    for name in ("orders", "records", "findings"):
+        path = state.download(name)
+        assert path is not None and path.suffix == ".xlsx" and path.parent == tmp_path / "reports"
+        assert seen[-1].url.path == f"/api/v1/exports/{name}.xlsx"
+    assert state.download("nonsense") is None
+
+
+def test_downloads_offline_say_so_and_save_nothing(tmp_path) -> None:
+    state = StatsState(fake_server([], down=True), lambda: date(2026, 11, 4), data_dir=tmp_path)
+    assert state.download("orders") is None
+    assert state.offline and state.tried_download and state.saved is None
+    assert not (tmp_path / "reports").exists() or not list((tmp_path / "reports").iterdir())
+    assert "online" in Translator("en").t("statsui.download_offline")
+
+
+def test_downloads_from_the_real_server_are_a_pdf_and_workbooks(client, tmp_path) -> None:
+    import io
+
+    import openpyxl
+
+    token = client.post(
+        "/api/v1/auth/login", json={"username": "demo-supervisor", "password": "demo", "device_id": "sup-stats"}
+    ).json()["token"]
+    state = StatsState(
+        AdminApi(client, base_url="", token=token, locale="en"), lambda: date(2026, 11, 25), data_dir=tmp_path
+    )
+    report = state.download("report")
+    assert report is not None, state.problem
+    assert report.read_bytes().startswith(b"%PDF")
+    for name in ("orders", "records", "findings"):
+        path = state.download(name)
+        assert path is not None, state.problem
+        book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()))
+        assert book.worksheets and book.worksheets[0].max_row >= 1

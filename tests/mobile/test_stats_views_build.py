@@ -85,6 +85,12 @@ def built(shell: Any) -> dict[str, Any]:
     offline = StatsState(figures_api(down=True), today)
     offline.pick("this_week")
     out["stats-offline"] = StatsView(shell, state=offline).build()
+    offline.download("report")
+    out["stats-download-offline"] = StatsView(shell, state=offline).build()
+    saved = StatsState(figures_api(), today, data_dir=shell.ctx.data_dir)
+    saved.pick("last_month")
+    saved.download("orders")
+    out["stats-saved"] = StatsView(shell, state=saved).build()
     out["digest-empty"] = DigestView(shell, ReviewView(shell)).build()  # the demo's fresh server: all quiet
     digest = DigestView(shell, ReviewView(shell))
     digest.state.ref = digest_ref()  # orders and findings in every state the digest lists
@@ -120,6 +126,10 @@ def test_stats_and_digest_build_without_raw_keys(supervisor_ctx: AppContext, loc
     assert t("statsui.orders_of", category=water) in texts(screens["stats-orders"])
     assert t("statsui.bad_day") in texts(screens["stats-custom"])
     assert t("statsui.offline") in texts(screens["stats-offline"])
+    assert t("statsui.download_offline") in texts(screens["stats-download-offline"])
+    where = shell.ctx.data_dir / "reports" / "orders-2026-10-01-2026-10-31.xlsx"
+    assert where.exists() and t("statsui.saved", path=str(where)) in texts(screens["stats-saved"])
+    assert t("statsui.download.report") in texts(screens["stats"])
     assert t("digest.nothing") in texts(screens["digest-empty"])
     digest = texts(screens["digest"])
     assert t("digest.total", count=6) in digest

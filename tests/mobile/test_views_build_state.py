@@ -122,3 +122,26 @@ def test_every_screen_builds_and_shows_no_raw_key(supervisor_ctx: AppContext, lo
         assert "Violation: Disorderly stacking" in violation
     leave = " ".join(texts(built["patrol-leave"]))
     assert ctx.tr.t("common.confirm") in leave and ctx.tr.t("common.cancel") in leave
+
+
+def test_the_review_log_shows_its_filters_and_a_search_that_narrows_it(supervisor_ctx: AppContext) -> None:
+    from mobile.views.review import ReviewView
+    from shared.model import DefectCategory, DefectReport, RecordType, Severity
+
+    ctx = supervisor_ctx
+    unit = next(p for p in ctx.store.reference("place") if p["kind"] == "unit")
+    report = DefectReport(
+        place_id=unit["id"], category=DefectCategory.ELECTRICAL, severity=Severity.HIGH, description="Socket sparks"
+    )
+    ctx.save(RecordType.DEFECT_REPORT, report)
+    board = OrdersBoard(ref=ctx.ref, save=ctx.save, now=ctx.now, user=ctx.user)
+    shell = SimpleNamespace(ctx=ctx, board=board, tab="review", patrol_run=None, page=None, render=lambda: None)
+    view = ReviewView(shell, "log")
+    shown = texts(view.build())  # building reads the phone's records
+    assert view.log.entries() and ctx.tr.t("common.nothing") not in shown  # the synced demo has records
+    for key in ("review.search", "review.filter_from", "review.filter_to", "review.clear_filters"):
+        assert ctx.tr.t(key) in shown
+    view.log.query = "SOCKET"
+    assert ctx.tr.t("common.nothing") not in texts(view.build()) and len(view.log.entries()) == 1
+    view.log.query = "no record says this 无此记录"
+    assert ctx.tr.t("common.nothing") in texts(view.build())
