@@ -17,6 +17,7 @@ from sync_server.admin.common import (
     publish,
     reference_in,
     text,
+    update_existing,
     writes,
 )
 from sync_server.db import admin as admin_db
@@ -97,21 +98,17 @@ def update_checkpoint(
         columns["scan_code"] = _code(db, scan_code, property_id=pid, except_id=checkpoint_id, field="scan_code")
     if name is not None:
         columns["name"] = text(name, "name")
-    admin_db.update_reference(db, kind="checkpoint", id=checkpoint_id, columns=columns)
-    after = admin_db.decode(reference.get(db, kind="checkpoint", id=checkpoint_id) or before)
-    if after != before:
-        publish(db, kind="checkpoint", row=after, property_id=pid)
-        audit(
-            db,
-            settings,
-            actor,
-            action="checkpoint.update",
-            kind="checkpoint",
-            entity_id=checkpoint_id,
-            property_id=pid,
-            before=before,
-            after=after,
-        )
+    after = update_existing(
+        db,
+        settings,
+        actor,
+        kind="checkpoint",
+        id=checkpoint_id,
+        columns=columns,
+        before=before,
+        property_id=pid,
+        action="checkpoint.update",
+    )
     if position is not None:
         _reorder(db, settings, actor, route_id=before["route_id"], moved=checkpoint_id, position=position)
     return admin_db.decode(reference.get(db, kind="checkpoint", id=checkpoint_id) or after)

@@ -230,3 +230,34 @@ def insert_new(
         after=stored,
     )
     return stored
+
+
+def update_existing(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    actor: Actor,
+    *,
+    kind: str,
+    id: str,
+    columns: dict[str, Any],
+    before: dict[str, Any],
+    property_id: str,
+    action: str,
+) -> dict[str, Any]:
+    """Change some columns of a reference row; when it really changed, tell the phones and the audit log."""
+    admin_db.update_reference(db, kind=kind, id=id, columns=columns)
+    after = admin_db.decode(reference.get(db, kind=kind, id=id) or before)
+    if after != before:
+        publish(db, kind=kind, row=after, property_id=property_id, deleted=bool(after.get("archived_at")))
+        audit(
+            db,
+            settings,
+            actor,
+            action=action,
+            kind=kind,
+            entity_id=id,
+            property_id=property_id,
+            before=before,
+            after=after,
+        )
+    return after

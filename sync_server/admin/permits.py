@@ -21,6 +21,7 @@ from sync_server.admin.common import (
     reference_in,
     required_text,
     text,
+    update_existing,
     writes,
 )
 from sync_server.db import admin as admin_db
@@ -157,21 +158,17 @@ def update_permit(
     _dates(merged)
     merged["approval_late"] = approval_late(merged["applied_on"], merged["approved_on"])
     columns = {k: v for k, v in merged.items() if before.get(k) != v}
-    admin_db.update_reference(db, kind="permit", id=permit_id, columns=columns)
-    after = admin_db.decode(reference.get(db, kind="permit", id=permit_id) or before)
-    if after != before:
-        publish(db, kind="permit", row=after, property_id=pid)
-        audit(
-            db,
-            settings,
-            actor,
-            action="permit.update",
-            kind="permit",
-            entity_id=permit_id,
-            property_id=pid,
-            before=before,
-            after=after,
-        )
+    after = update_existing(
+        db,
+        settings,
+        actor,
+        kind="permit",
+        id=permit_id,
+        columns=columns,
+        before=before,
+        property_id=pid,
+        action="permit.update",
+    )
     return after
 
 

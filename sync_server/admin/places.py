@@ -18,6 +18,7 @@ from sync_server.admin.common import (
     publish,
     reference_in,
     text,
+    update_existing,
     writes,
 )
 from sync_server.db import admin as admin_db
@@ -141,21 +142,18 @@ def update_place(
             before["owner_contact"] if owner_contact is None else owner_contact,
         )
         row.update(owner)
-    admin_db.update_reference(db, kind="place", id=place_id, columns={k: v for k, v in row.items() if k != "id"})
-    after = admin_db.decode(reference.get(db, kind="place", id=place_id) or row)
-    if after != before:
-        publish(db, kind="place", row=after, property_id=pid, deleted=bool(after["archived_at"]))
-        audit(
-            db,
-            settings,
-            actor,
-            action="place.update",
-            kind="place",
-            entity_id=place_id,
-            property_id=pid,
-            before=before,
-            after=after,
-        )
+    columns = {k: v for k, v in row.items() if k != "id"}
+    after = update_existing(
+        db,
+        settings,
+        actor,
+        kind="place",
+        id=place_id,
+        columns=columns,
+        before=before,
+        property_id=pid,
+        action="place.update",
+    )
     return after
 
 

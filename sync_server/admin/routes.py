@@ -19,6 +19,7 @@ from sync_server.admin.common import (
     publish,
     reference_in,
     text,
+    update_existing,
     writes,
 )
 from sync_server.db import admin as admin_db
@@ -119,21 +120,17 @@ def update_route(
         columns["assigned_to"] = _assignee(db, assigned_to, pid)
     if weekdays is not None:
         columns["weekdays"] = check_weekdays(weekdays)
-    admin_db.update_reference(db, kind="route", id=route_id, columns=columns)
-    after = admin_db.decode(reference.get(db, kind="route", id=route_id) or before)
-    if after != before:
-        publish(db, kind="route", row=after, property_id=pid, deleted=bool(after["archived_at"]))
-        audit(
-            db,
-            settings,
-            actor,
-            action="route.update",
-            kind="route",
-            entity_id=route_id,
-            property_id=pid,
-            before=before,
-            after=after,
-        )
+    update_existing(
+        db,
+        settings,
+        actor,
+        kind="route",
+        id=route_id,
+        columns=columns,
+        before=before,
+        property_id=pid,
+        action="route.update",
+    )
     return get_route(db, actor, route_id=route_id)
 
 
