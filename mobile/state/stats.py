@@ -24,6 +24,7 @@ DOWNLOADS = [
     ("orders", "/api/v1/exports/orders.xlsx", "xlsx"),
     ("records", "/api/v1/exports/records.xlsx", "xlsx"),
     ("findings", "/api/v1/exports/findings.xlsx", "xlsx"),
+    ("figures", "/api/v1/exports/figures.xlsx", "xlsx"),
 ]
 PERIODS = ["this_week", "last_week", "this_month", "last_month", "custom"]
 TREND_SERIES = ["defects", "complaints", "orders_opened", "overdue"]

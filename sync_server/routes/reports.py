@@ -14,13 +14,14 @@ from starlette.background import BackgroundTask
 
 from shared.errors import ValidationProblem
 from shared.i18n import Translator, normalize_locale
-from sync_server import auth, exports
+from sync_server import auth, exports, figures_export, stats
 from sync_server.db import reference
 from sync_server.deps import AppSettings, Db
 from sync_server.reports import order_record
 from sync_server.reports import period as period_report
 from sync_server.routes.auth import Problem
 from sync_server.routes.review import _get_visible
+from sync_server.routes.stats import check_period
 
 router = APIRouter(tags=["reports"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -33,7 +34,7 @@ EXPORT_PROBLEMS: dict[int | str, dict[str, Any]] = {
     200: {"content": {m: {} for m in exports.MEDIA_TYPES.values()}, "description": "the export"},
     401: PROBLEMS[401],
     403: {"model": Problem, "description": "auth.forbidden"},
-    422: PROBLEMS[422],
+    422: {"model": Problem, "description": "request.invalid, stats.bad_period (figures)"},
 }
 Lang = Annotated[str | None, Query(max_length=20, description="the reader's language: en, zh-Hans, zh-Hant, es")]
 
@@ -73,7 +74,7 @@ def supervisor_only(user: dict[str, Any]) -> str:
 
 @router.get("/api/v1/exports/{what}.{fmt}", response_class=FileResponse, responses=EXPORT_PROBLEMS)
 def export(
-    what: Literal["orders", "records", "findings"],
+    what: Literal["orders", "records", "findings", "figures"],
     fmt: Literal["xlsx", "csv"],
     user: auth.CurrentUser,
     db: Db,
@@ -83,15 +84,21 @@ def export(
     lang: Lang = None,
 ) -> FileResponse:
     """A period's orders (by day reported), records (by day they happened) or findings as XLSX or CSV, one row
-    each, with headers in the reader's language; written to a temporary file row by row, so memory stays flat."""
+    each, with headers in the reader's language; written to a temporary file row by row, so memory stays flat.
+    ``figures`` is the period's figures themselves (what ``GET /api/v1/stats`` gives), one table per kind."""
     property_id = supervisor_only(user)
     first, last = period(first, last)
+    if what == "figures":
+        check_period(first, last)  # the figures walk every day of the period: as long as GET /stats allows
     tr = translator(db, settings, property_id, lang)
     handle, name = tempfile.mkstemp(suffix=f".{fmt}", prefix="export-")
     os.close(handle)
     path = Path(name)
     try:
-        exports.write(db, what, fmt, path, property_id=property_id, first=first, last=last, tr=tr)
+        if what == "figures":
+            figures_export.write(stats.figures_for(db, settings, property_id, first, last), fmt, path, tr)
+        else:
+            exports.write(db, what, fmt, path, property_id=property_id, first=first, last=last, tr=tr)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

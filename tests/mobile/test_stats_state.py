@@ -153,7 +153,7 @@ def test_downloads_save_the_periods_report_and_exports_under_reports(tmp_path) -
     request = seen[-1]
     assert dict(request.url.params) == {"from": "2026-11-01", "to": "2026-11-30", "lang": "zh-Hans"}
     assert request.headers["authorization"] == "Bearer tok" and request.headers["accept-language"] == "zh-Hans"
-    for name in ("orders", "records", "findings"):
+    for name in ("orders", "records", "findings", "figures"):
         path = state.download(name)
         assert path is not None and path.suffix == ".xlsx" and path.parent == tmp_path / "reports"
         assert seen[-1].url.path == f"/api/v1/exports/{name}.xlsx"
@@ -182,7 +182,7 @@ def test_downloads_from_the_real_server_are_a_pdf_and_workbooks(client, tmp_path
     report = state.download("report")
     assert report is not None, state.problem
     assert report.read_bytes().startswith(b"%PDF")
-    for name in ("orders", "records", "findings"):
+    for name in ("orders", "records", "findings", "figures"):
         path = state.download(name)
         assert path is not None, state.problem
         book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()))
