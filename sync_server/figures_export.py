@@ -33,17 +33,6 @@ class Table:
     date_columns: frozenset[int] = frozenset()
 
 
-def verdict(tr: Translator, met: bool | None) -> str:
-    """A target's outcome in words: met, missed, or no data when the period had nothing to count."""
-    return tr.t("report.period.no_data" if met is None else "report.period.met" if met else "report.period.missed")
-
-
-def comparison_words(tr: Translator, comparison: str) -> str:
-    """``>=`` and ``<`` in words: the report font has no "≥", and words read the same in every language."""
-    key = f"report.comparison.{'at_least' if comparison == '>=' else 'below' if comparison == '<' else ''}"
-    return tr.t(key) if tr.has(key) else comparison
-
-
 def cause_text(tr: Translator, name: str) -> str:
     return tr.t("report.cause.unknown") if name == "unknown" else wording.enum_text(tr, "cause", name)
 
@@ -55,9 +44,9 @@ def tables(figures: dict[str, Any], tr: Translator) -> list[Table]:
         [
             tr.t(f"report.target.{t['name']}"),
             t["value"],
-            comparison_words(tr, t["comparison"]),
+            wording.comparison(tr, t["comparison"]),
             t["target"],
-            verdict(tr, t["met"]),
+            wording.verdict(tr, t["met"]),
         ]
         for t in figures["targets"]
     ]

@@ -69,8 +69,13 @@ class Target:
     name: str
     target: float
     value: float | None
-    met: bool
+    met: bool | None  # None: the period had nothing to count (no complaints, no return visits)
     comparison: str
+
+    @property
+    def verdict(self) -> str:
+        """``met``, ``missed`` or ``no_data``: an empty period has not missed its target."""
+        return "no_data" if self.met is None else "met" if self.met else "missed"
 
 
 class StatsState:
@@ -189,7 +194,7 @@ class StatsState:
                     name=str(t.get("name")),
                     target=float(t.get("target") or 0),
                     value=_fraction(t.get("value")),
-                    met=bool(t.get("met")),
+                    met=None if t.get("met") is None else bool(t.get("met")),
                     comparison=str(t.get("comparison") or ">="),
                 )
             )

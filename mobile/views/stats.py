@@ -95,14 +95,14 @@ class StatsView:
         t, s = self.shell.ctx.tr.t, self.state
         targets = [
             card(
-                f"{t(f'statsui.target.{g.name}')} · {t('statsui.met') if g.met else t('statsui.missed')}",
+                f"{t(f'statsui.target.{g.name}')} · {t(f'statsui.{g.verdict}')}",
                 t(
                     "statsui.target_line",
                     value=percent(g.value),
                     comparison=SIGNS.get(g.comparison, g.comparison),
                     target=percent(g.target),
                 ),
-                warn=not g.met,
+                warn=g.met is False,
             )
             for g in s.targets()
         ]

@@ -23,7 +23,7 @@ CAUSES = ("people", "machines", "materials", "methods", "environment", "unknown"
 CHART_HEIGHT = 55.0
 KEY_FEW = (40, 90, 160)  # the bars of the key few, darker than the rest
 OTHERS = (170, 190, 215)
-MET, MISSED = (20, 120, 50), (190, 30, 30)
+MET, MISSED, NO_DATA = (20, 120, 50), (190, 30, 30), (110, 110, 110)
 MAX_OVERDUE = 200  # a longer list belongs in the export, not on paper
 
 
@@ -96,15 +96,15 @@ def _targets(page: Page, tr: Translator, targets: list[dict[str, Any]]) -> None:
     page.heading(tr.t("report.period.targets"))
     for target in targets:
         key = f"report.target.{target['name']}"
-        verdict = tr.t("report.period.met" if target.get("met") else "report.period.missed")
-        page.set_text_color(*(MET if target.get("met") else MISSED))
+        met = target.get("met")
+        page.set_text_color(*(NO_DATA if met is None else MET if met else MISSED))
         line = tr.t(
             "report.target.line",
             name=tr.t(key) if tr.has(key) else target["name"],
             value=percent(target.get("value"), tr),
-            comparison=target.get("comparison", ""),
+            comparison=wording.comparison(tr, str(target.get("comparison", ""))),
             target=percent(target.get("target"), tr),
-            verdict=verdict,
+            verdict=wording.verdict(tr, met),
         )
         page.para(line)
         page.set_text_color(0)

@@ -41,6 +41,19 @@ def enum_text(tr: Translator, field: str, value: Any) -> str:
         return str(value)
 
 
+def verdict(tr: Translator, met: bool | None) -> str:
+    """A target's outcome: met, missed, or no data when the period had nothing to count (no complaints at all
+    has not missed "complaint handling 100%")."""
+    return tr.t("report.period.no_data" if met is None else "report.period.met" if met else "report.period.missed")
+
+
+def comparison(tr: Translator, sign: str) -> str:
+    """A target's ``>=`` or ``<`` in words ("at least", "below"): the report's CJK font has no "≥" glyph, and
+    words read the same in every language and in a spreadsheet cell."""
+    key = {">=": "report.comparison.at_least", "<": "report.comparison.below"}.get(sign, "")
+    return tr.t(key) if key else sign
+
+
 def history_label(tr: Translator, event: dict[str, Any]) -> str:
     action = str(event.get("action") or "")
     if action in HISTORY_ACTIONS:

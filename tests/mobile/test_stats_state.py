@@ -41,6 +41,7 @@ FIGURES = {
     "targets": [
         {"name": "complaint_handling", "target": 1.0, "value": 0.9, "met": False, "comparison": ">="},
         {"name": "effective_handling", "target": 0.95, "value": 0.96, "met": True, "comparison": ">="},
+        {"name": "complaint_rate", "target": 0.005, "value": None, "met": None, "comparison": "<"},
     ],
     "pareto": [
         {"category": "water_leakage", "count": 12, "share": 0.4, "cumulative": 0.4, "key": True},
@@ -93,7 +94,11 @@ def test_last_month_asks_the_server_for_its_days_and_reads_the_figures() -> None
     assert ("defects", 20) in state.counts() and ("overdue", 3) in state.counts()
     assert dict(state.rates())["complaint_rate"] is None and percent(None) == "–"
     assert percent(dict(state.rates())["satisfaction"]) == "88%" and percent(0.975) == "97.5%"
-    assert [(t.name, t.met) for t in state.targets()] == [("complaint_handling", False), ("effective_handling", True)]
+    assert [(t.name, t.verdict) for t in state.targets()] == [
+        ("complaint_handling", "missed"),
+        ("effective_handling", "met"),
+        ("complaint_rate", "no_data"),  # nothing to count has not missed its target
+    ]
     assert state.key_few() == ["water_leakage", "electrical"]
     assert [b.category for b in state.bars()][0] == "water_leakage"
     assert [d["day"] for d in state.trend()] == ["2026-10-01", "2026-10-02"]

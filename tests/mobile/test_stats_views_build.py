@@ -117,6 +117,7 @@ def test_stats_and_digest_build_without_raw_keys(supervisor_ctx: AppContext, loc
     stats = texts(screens["stats"])
     assert t("statsui.target.complaint_handling") + " · " + t("statsui.missed") in stats
     assert t("statsui.target.effective_handling") + " · " + t("statsui.met") in stats
+    assert t("statsui.target.complaint_rate") + " · " + t("statsui.no_data") in stats
     water = ctx.tr.enum(DefectCategory.WATER_LEAKAGE)
     assert f"{water} · {t('statsui.key_few')}" in stats
     assert t("statsui.range", start=ctx.tr.date(date(2026, 10, 1)), end=ctx.tr.date(date(2026, 10, 31))) in stats

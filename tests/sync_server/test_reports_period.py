@@ -106,8 +106,8 @@ def test_the_period_report_in_english(client, stub_figures, overdue_number, tmp_
     assert stub_figures == [("demo", date(2026, 11, 1), date(2026, 11, 30))]
     text, page = read_pdf(response.content, tmp_path, "en")
     assert "Defects 37" in text and "Handling rate 95.1%" in text
-    assert "Complaint handling: 100.0% (target >= 100.0%) met" in text
-    assert "Owner satisfaction: 90.0% (target >= 98.0%) missed" in text
+    assert "Complaint handling: 100.0% (target at least 100.0%) met" in text
+    assert "Owner satisfaction: 90.0% (target at least 98.0%) missed" in text
     assert "Plumbing / water leakage, Electrical" in text  # the key few
     assert "26 (70%)" in text  # unknown causes
     assert overdue_number in text
@@ -119,7 +119,7 @@ def test_the_period_report_in_chinese(client, stub_figures, overdue_number, tmp_
     params = {"from": "2026-11-01", "to": "2026-11-30", "lang": "zh-Hans"}
     response = client.get("/api/v1/reports/period.pdf", params=params, headers=headers)
     text, _ = read_pdf(response.content, tmp_path, "zh")
-    assert "统计数据" in text and "业主满意率：90.0%（目标 >= 98.0%）未达成" in text
+    assert "统计数据" in text and "业主满意率：90.0%（目标 不低于 98.0%）未达成" in text
     assert "关键少数" in text and "给排水/漏水" in text and "超期工单" in text and overdue_number in text
 
 
@@ -160,3 +160,36 @@ def test_the_report_draws_the_figures_the_server_counts(client, clock, tmp_path)
     text, _ = read_pdf(response.content, tmp_path, "real")
     en = Translator("en")
     assert en.t("category.water_leakage") in text and en.t("category.electrical") in text
+
+
+NO_COMPLAINTS = {  # the target lines of a real day with four leaks, no complaint and no return visit yet
+    "en": (
+        "Complaint handling: — (target at least 100.0%) no data",
+        "Owner satisfaction: — (target at least 98.0%) no data",
+    ),
+    "zh-Hans": ("投诉处理率：—（目标 不低于 100.0%）无数据", "业主满意率：—（目标 不低于 98.0%）无数据"),
+    "zh-Hant": ("投訴處理率：—（目標 不低於 100.0%）無資料", "業主滿意率：—（目標 不低於 98.0%）無資料"),
+    "es": (
+        "Atención de quejas: — (objetivo al menos 100.0%) sin datos",
+        "Satisfacción de propietarios: — (objetivo al menos 98.0%) sin datos",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", list(NO_COMPLAINTS))
+def test_a_target_with_nothing_to_count_says_no_data_and_the_comparison_in_words(client, clock, tmp_path, lang):
+    spec, sup = Phone(client, "demo-specialist"), login(client, "demo-supervisor")
+    at = clock.now().astimezone(TZ)
+    for place in ("demo-b1-u101", "demo-b1-u201", "demo-b2-u302", "demo-b1-u102"):
+        spec.send(leak(place_id=place), at)
+    day = {"from": "2026-11-23", "to": "2026-11-23"}
+    figures = client.get("/api/v1/stats", params=day, headers=bearer(sup)).json()
+    met = {t["name"]: t["met"] for t in figures["targets"]}
+    assert figures["counts"]["complaints"] == 0 and met["complaint_handling"] is None
+    assert met["owner_satisfaction"] is None  # the API says "nothing to count", not "missed"
+    response = client.get("/api/v1/reports/period.pdf", params={**day, "lang": lang}, headers=bearer(sup))
+    assert response.status_code == 200, response.text
+    text, _ = read_pdf(response.content, tmp_path, lang)
+    for line in NO_COMPLAINTS[lang]:
+        assert line in text, text
+    assert ">=" not in text and "\ufffd" not in text  # no sign the font cannot draw, no replacement box
