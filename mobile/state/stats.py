@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mobile.state.admin import problem_of
+from mobile.state.downloads import save_download
 from mobile.state.ports import Problem
 from shared.errors import PatrolError
 from shared.figures import COUNTS, RATES
@@ -150,16 +151,11 @@ class StatsState:
             return None
         path, suffix = found[0]
         self.problem, self.saved, self.tried_download = None, None, True
-        params = {**self._range(), "lang": getattr(self.api, "locale", None)}
+        filename = f"{name}-{self.start.isoformat()}-{self.end.isoformat()}.{suffix}"
         try:
-            content = self.api.send("GET", path, params={k: v for k, v in params.items() if v is not None}).content
+            self.saved = save_download(self.api, self.data_dir, path, filename, self._range())
         except PatrolError as e:
             self.problem = problem_of(e)
-            return None
-        folder = (self.data_dir or Path.cwd()) / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        self.saved = folder / f"{name}-{self.start.isoformat()}-{self.end.isoformat()}.{suffix}"
-        self.saved.write_bytes(content)
         return self.saved
 
     def _get(self, path: str, **params: Any) -> dict[str, Any] | None:

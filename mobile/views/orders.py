@@ -6,12 +6,27 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from mobile.admin_api import AdminApi
+from mobile.state.downloads import OrderRecordDownload
+from mobile.state.messages import problem_message
 from mobile.state.orders import CONFIRM_ACTIONS
 from mobile.state.ports import Problem
 from mobile.state.wording import deadline_lines, history_line, order_description
+from mobile.views.downloads import saved_file
 from mobile.views.photo_picker import thumbnails
 from mobile.views.today import order_line
-from mobile.views.widgets import TOUCH, back, card, choices, confirm_box, field, problem_texts, screen, section
+from mobile.views.widgets import (
+    TOUCH,
+    back,
+    card,
+    choices,
+    confirm_box,
+    field,
+    problem_texts,
+    screen,
+    secondary,
+    section,
+)
 from shared.model import WorkOrderAction, WorkOrderState
 
 if TYPE_CHECKING:
@@ -69,6 +84,8 @@ class OrderDetailView:
         self.note = ""
         self.problems: list[Problem] = []
         self.confirming: WorkOrderAction | None = None  # an action waiting for "are you sure?"
+        ctx = shell.ctx
+        self.record = OrderRecordDownload(AdminApi.of_store(ctx.http, ctx.store, ctx.tr.locale), ctx.data_dir, ctx.user)
 
     def build(self) -> ft.Control:
         ctx, board = self.shell.ctx, self.shell.board
@@ -105,6 +122,7 @@ class OrderDetailView:
             )
         if history:
             controls.append(section(t("orders.history"), history))
+        controls += self._record(order)
         if not actions:
             controls.append(ft.Text(t("orders.no_actions"), color=ft.Colors.ON_SURFACE_VARIANT))
         else:
@@ -151,6 +169,23 @@ class OrderDetailView:
                 )
             )
         return screen(controls, spacing=8)
+
+    def _record(self, order: dict[str, Any]) -> list[ft.Control]:
+        """The order's record as PDF for the owner's file (supervisors and admins), saved like Statistics' downloads."""
+        rec, tr = self.record, self.shell.ctx.tr
+        if not rec.allowed:
+            return []
+        out: list[ft.Control] = [
+            secondary(tr.t("orders.download_record"), lambda _: self._download(order), icon=ft.Icons.DOWNLOAD)
+        ]
+        if rec.problem is not None:
+            said = tr.t("orders.record_offline") if rec.offline else problem_message(tr, rec.problem)
+            out.append(ft.Text(said, color=ft.Colors.ERROR))
+        return out + saved_file(self.shell, rec.saved)
+
+    def _download(self, order: dict[str, Any]) -> None:
+        self.record.download(order)
+        self.shell.render()
 
     def _assignee(self, value: str | None) -> None:
         self.assignee = value

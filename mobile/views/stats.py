@@ -15,7 +15,8 @@ import flet_charts as fch
 from mobile.admin_api import AdminApi
 from mobile.state.messages import problem_message
 from mobile.state.stats import DOWNLOADS, PERIODS, TREND_SERIES, StatsState, percent
-from mobile.views.widgets import back, card, choices, field, primary, screen, secondary, section
+from mobile.views.downloads import saved_file
+from mobile.views.widgets import back, card, choices, field, screen, secondary, section
 from shared.model import DefectCategory, Role
 
 if TYPE_CHECKING:
@@ -84,11 +85,7 @@ class StatsView:
             secondary(t(f"statsui.download.{name}"), lambda _, n=name: self._download(n), icon=ft.Icons.DOWNLOAD)
             for name, _, _ in DOWNLOADS
         ]
-        out: list[ft.Control] = [ft.Row(buttons, wrap=True)]
-        if s.saved is not None:
-            out.append(ft.Text(t("statsui.saved", path=str(s.saved)), selectable=True))
-            out.append(primary(t("statsui.save_copy"), lambda _: self.shell.page.run_task(self._save_copy)))
-        return out
+        return [ft.Row(buttons, wrap=True), *saved_file(self.shell, s.saved)]
 
     # ---- parts (figures) -------------------------------------------------------------------
     def _figures(self) -> list[ft.Control]:
@@ -223,16 +220,6 @@ class StatsView:
     def _download(self, name: str) -> None:
         self.state.download(name)
         self.shell.render()
-
-    async def _save_copy(self) -> None:
-        """The saved file to the browser's downloads (web) or a place the user picks (desktop, phone)."""
-        saved = self.state.saved
-        if saved is None:
-            return
-        picker = getattr(self.shell, "save_picker", None)
-        if picker is None:
-            picker = self.shell.save_picker = ft.FilePicker()  # type: ignore[attr-defined]
-        await picker.save_file(file_name=saved.name, src_bytes=saved.read_bytes())
 
     def _pick(self, period: Any) -> None:
         if period:
