@@ -7,6 +7,7 @@ Deadlines are in calendar time and counted on the property's wall clock, so "3 d
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.model import DefectCategory, Slot
@@ -88,6 +89,21 @@ def decoration_slot(at: datetime, tz: ZoneInfo) -> Slot:
 def decoration_slots_due(day: date) -> list[tuple[date, Slot]]:
     """Every active renovation permit is checked twice a day."""
     return [(day, Slot.MORNING), (day, Slot.AFTERNOON)]
+
+
+def permit_checks_due_on(day: date, permit: dict[str, Any]) -> bool:
+    """Whether a renovation permit is due its two checks on ``day``: on the days of its dates while it is active.
+
+    A permit that has ended (passes taken back, fees settled; or withdrawn) is due no check from the day it ended
+    on (``ended_on``): its days before that stay due, so the misses and the completion of those days keep counting.
+    One that is no longer active and has no end day was never worked on: no day is due."""
+    on = day.isoformat()
+    if not str(permit.get("starts_on") or "")[:10] <= on <= str(permit.get("ends_on") or "")[:10]:
+        return False
+    if permit.get("status", "active") == "active":
+        return True
+    ended = str(permit.get("ended_on") or "")[:10]
+    return bool(ended) and on < ended
 
 
 def slot_ends_at(day: date, slot: Slot, tz: ZoneInfo) -> datetime:

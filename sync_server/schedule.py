@@ -22,7 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from shared.model import RecordType, Role
-from shared.rules import decoration_slots_due, local_day, slot_ends_at
+from shared.rules import decoration_slots_due, local_day, permit_checks_due_on, slot_ends_at
 from sync_server.db import feed, findings, recon_facts, reference, transaction
 from sync_server.schedule_orders import order_findings
 from sync_server.schedule_patrol import patrol_findings
@@ -70,9 +70,12 @@ def _missed_checks(db: sqlite_utils.Database, window: Window) -> list[dict[str, 
     corrected = recon_facts.superseded_among(db, ids=[c["id"] for c in checks])
     done = {(c["permit_id"], window.day_of(c["effective_at"]), c["slot"]) for c in checks if c["id"] not in corrected}
     found = []
-    for permit in reference.active_permits(db, property_id=window.property_id):
+    permits = reference.permits_between(
+        db, property_id=window.property_id, day_from=window.days[0].isoformat(), day_to=window.days[-1].isoformat()
+    )
+    for permit in permits:  # ended ones too: the days before they ended stay due
         for day in window.days:
-            if not permit["starts_on"] <= day.isoformat() <= permit["ends_on"]:
+            if not permit_checks_due_on(day, permit):
                 continue
             for _, slot in decoration_slots_due(day):
                 ends = slot_ends_at(day, slot, window.tz)

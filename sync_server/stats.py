@@ -14,7 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from shared import figures
-from shared.rules import day_ends_at, route_due_on
+from shared.rules import day_ends_at, permit_checks_due_on, route_due_on
 from sync_server.db import reference
 from sync_server.db import stats as stored
 from sync_server.settings import Settings
@@ -92,7 +92,8 @@ def _patrol_rows(
 
 
 def _slot_rows(db: sqlite_utils.Database, property_id: str, days: list[date]) -> list[dict[str, Any]]:
-    """Renovation check slots due and checked per permit and day: two a day while the permit runs."""
+    """Renovation check slots due and checked per permit and day: two a day while the permit runs (not once it
+    has ended, see ``shared.rules.permit_checks_due_on``)."""
     if not days:
         return []
     first, last = days[0].isoformat(), days[-1].isoformat()
@@ -101,8 +102,8 @@ def _slot_rows(db: sqlite_utils.Database, property_id: str, days: list[date]) ->
         for r in stored.slots_checked(db, property_id=property_id, day_from=first, day_to=last)
     }
     rows = []
-    for permit in stored.permits_between(db, property_id=property_id, day_from=first, day_to=last):
+    for permit in reference.permits_between(db, property_id=property_id, day_from=first, day_to=last):
         for day in days:
-            if permit["starts_on"] <= day.isoformat() <= permit["ends_on"]:
+            if permit_checks_due_on(day, permit):
                 rows.append({"due": 2, "checked": checked.get((permit["id"], day.isoformat()), 0)})
     return rows

@@ -109,6 +109,18 @@ def active_permits(db: sqlite_utils.Database, *, property_id: str) -> list[dict[
     )
 
 
+def permits_between(db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str) -> list[dict[str, Any]]:
+    """Permits whose dates touch the days ``day_from``..``day_to``, ended ones too (``shared.rules.
+    permit_checks_due_on`` says which of their days are due checks)."""
+    return list(
+        db.query(
+            "SELECT id, unit_id, starts_on, ends_on, status, ended_on FROM permits"
+            " WHERE property_id = ? AND starts_on <= ? AND ends_on >= ? ORDER BY id",
+            [property_id, day_to, day_from],
+        )
+    )
+
+
 # Archived places, routes and checkpoints stay in their tables (records point at them) but are no longer walked.
 ARCHIVABLE = frozenset({"place", "route", "checkpoint"})
 

@@ -157,16 +157,6 @@ def checkpoints_visited(
     return list(db.query(sql, [property_id, day_from, day_to, *params]))
 
 
-def permits_between(db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str) -> list[dict[str, Any]]:
-    """Permits whose dates touch the period (their days on site are due two checks each)."""
-    return list(
-        db.query(
-            "SELECT id, starts_on, ends_on FROM permits WHERE property_id = ? AND starts_on <= ? AND ends_on >= ?",
-            [property_id, day_to, day_from],
-        )
-    )
-
-
 def slots_checked(db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str) -> list[dict[str, Any]]:
     sql = """
         SELECT permit_id, local_day AS day, COUNT(DISTINCT slot) AS checked FROM recon_facts

@@ -133,3 +133,14 @@ def test_deadlines_run_from_the_record_time_unless_the_clock_is_implausible(reco
     at, got_flag = rules.effective_time(received + recorded, received)
     assert got_flag == flag
     assert at == (received if flag else received + recorded)
+
+
+def test_a_renovation_permit_that_ended_is_due_no_check_from_the_day_it_ended() -> None:
+    permit_checks_due_on = rules.permit_checks_due_on
+    running = {"starts_on": "2026-11-20", "ends_on": "2026-11-30", "status": "active", "ended_on": None}
+    assert [permit_checks_due_on(date(2026, 11, d), running) for d in (19, 20, 30)] == [False, True, True]
+    assert not permit_checks_due_on(date(2026, 12, 1), running)  # past its end date, even if nobody ended it
+    ended = {**running, "status": "ended", "ended_on": "2026-11-25"}
+    assert [permit_checks_due_on(date(2026, 11, d), ended) for d in (20, 24, 25, 26)] == [True, True, False, False]
+    withdrawn = {**running, "status": "withdrawn", "ended_on": None}  # never worked on: nothing was ever due
+    assert not any(permit_checks_due_on(date(2026, 11, d), withdrawn) for d in range(20, 31))
