@@ -9,7 +9,7 @@ returns each entity once, at its latest state, and history never grows the cost 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -72,6 +72,25 @@ def publish(
         [scope, kind, entity_id, json.dumps(data, ensure_ascii=False, separators=(",", ":")), int(deleted)],
     )
     return int(cursor.lastrowid or 0)
+
+
+class Entry(NamedTuple):
+    """The latest state of one entity and the scopes that see it."""
+
+    kind: str
+    entity_id: str
+    data: dict[str, Any]
+    scopes: list[str]
+
+
+def publish_many(db: sqlite_utils.Database, entries: list[Entry]) -> None:
+    """Publish many entities at once, each encoded once whatever the number of its scopes."""
+    rows = []
+    for entry in entries:
+        text = json.dumps(entry.data, ensure_ascii=False, separators=(",", ":"))
+        rows += [(scope, entry.kind, entry.entity_id, text) for scope in entry.scopes]
+    sql = "INSERT OR REPLACE INTO feed (scope, kind, entity_id, data, deleted) VALUES (?, ?, ?, ?, 0)"
+    db.conn.executemany(sql, rows)
 
 
 def latest_seq(db: sqlite_utils.Database) -> int:
