@@ -1,4 +1,4 @@
-"""The push pipeline: validate the records, store each once, reconcile and publish them per batch; never fail the batch."""
+"""The push pipeline: check the records, store each once, reconcile and publish them per batch; never fail it."""
 
 from __future__ import annotations
 

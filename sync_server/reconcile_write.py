@@ -75,12 +75,14 @@ def write_orders(
             aliases=order.aliases,
             data_text=text,
         )
-        _publish(db, "work_order", order.id, data, scopes, old_scopes)
-        visit = return_visit_data(data, pending.to_json(tz)) if pending else {}
-        _publish(db, "return_visit_due", order.id, visit, visit_scopes, old_visit_scopes)
+        feed.publish(db, kind="work_order", entity_id=order.id, data=data, scopes=scopes, gone=old_scopes)
+        visit = return_visit_data(data, pending.to_json(tz)) if pending else None
+        feed.publish(
+            db, kind="return_visit_due", entity_id=order.id, data=visit, scopes=visit_scopes, gone=old_visit_scopes
+        )
     for oid, row in vanished.items():
-        _publish(db, "work_order", oid, {"id": oid}, [], row["scopes"])
-        _publish(db, "return_visit_due", oid, {"id": oid}, [], row["visit_scopes"])
+        feed.publish(db, kind="work_order", entity_id=oid, data=None, gone=row["scopes"])
+        feed.publish(db, kind="return_visit_due", entity_id=oid, data=None, gone=row["visit_scopes"])
 
 
 def order_scopes(property_id: str, data: dict[str, Any]) -> list[str]:
@@ -111,16 +113,6 @@ def return_visit_data(order: dict[str, Any], deadline: dict[str, Any]) -> dict[s
         "due_at": deadline["due_at"],
         "assignee_id": deadline["assignee_id"],
     }
-
-
-def _publish(
-    db: sqlite_utils.Database, kind: str, entity_id: str, data: dict[str, Any], scopes: list[str], old: list[str]
-) -> None:
-    for scope in scopes:
-        feed.publish(db, scope=scope, kind=kind, entity_id=entity_id, data=data)
-    for scope in old:
-        if scope not in scopes:
-            feed.publish(db, scope=scope, kind=kind, entity_id=entity_id, data={"id": entity_id}, deleted=True)
 
 
 def utc(at: datetime) -> str:

@@ -127,7 +127,7 @@ def test_a_record_reconciliation_refuses_is_rejected_and_not_stored(client, toke
     def fake_reconcile(db, *, settings, property_id, facts):
         problems = {}
         for fact, _ in facts:
-            db.execute("INSERT INTO feed (scope, kind, entity_id, data) VALUES ('x', 'work_order', ?, '{}')", [fact.id])
+            db.execute("INSERT INTO feed (scope, kind, entity_id) VALUES ('x', 'work_order', ?)", [fact.id])
             if fact.body.description == "refuse me":
                 problems[fact.id] = ValidationProblem("order.refused", "No.")
         return problems
