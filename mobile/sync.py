@@ -73,7 +73,7 @@ class SyncClient:
         store: Store,
         *,
         batch_size: int = 100,
-        pull_limit: int = 500,
+        pull_limit: int = 5000,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         max_attempts: int = 6,

@@ -126,8 +126,15 @@ class Event:
     reason_detail: dict[str, Any] = field(default_factory=dict)
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     on_behalf_of: str | None = None
+    # An event never changes once made: its JSON is made once (a long order is written again and again).
+    _json: tuple[ZoneInfo, dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        if self._json is None or self._json[0] is not tz:
+            self._json = (tz, self._encode(tz))
+        return dict(self._json[1])
+
+    def _encode(self, tz: ZoneInfo) -> dict[str, Any]:
         return {
             "at": _iso(self.at, tz),
             "actor_id": self.actor_id,

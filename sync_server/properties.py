@@ -16,5 +16,5 @@ def publish_property(db: sqlite_utils.Database, *, property_id: str, settings: S
     assert row is not None, property_id
     hours = orders.rectification_hours(db, property_id=property_id, default=settings.rectification_hours)
     data = {**admin.decode(row), "rectification_hours": hours}
-    feed.publish(db, scope=feed.property_scope(property_id), kind="property", entity_id=property_id, data=data)
+    feed.publish(db, kind="property", entity_id=property_id, data=data, scopes=[feed.property_scope(property_id)])
     return data

@@ -1,4 +1,4 @@
-"""The push pipeline: validate each record, store it once, reconcile it, publish it; never fail the batch."""
+"""The push pipeline: check the records, store each once, reconcile and publish them per batch; never fail it."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import Any
 import sqlite_utils
 
 from shared.errors import LimitProblem, PatrolError, PermissionProblem, ValidationProblem
-from shared.model import photos_of
+from shared.model import Role, photos_of
 from shared.parse import is_encodable
+from shared.reconcile_rules import Fact, check_role
 from shared.rules import effective_time
 from shared.wire import PROTOCOL_VERSION, PushStatus, Record, content_hash, decode_record
 from sync_server import reconcile, record_checks
@@ -65,7 +66,13 @@ def parse_body(raw: bytes, settings: Settings) -> dict[str, Any]:
 def push_batch(
     db: sqlite_utils.Database, settings: Settings, *, user: dict[str, Any], body: dict[str, Any]
 ) -> dict[str, Any]:
-    """Store a checked push body for ``user``; return ``{results, server_time, device_seq_gaps}``."""
+    """Store a checked push body for ``user``; return ``{results, server_time, device_seq_gaps}``.
+
+    Per batch, not per record: the records are decoded, the ones already stored found in one query,
+    the new ones checked and stored, then reconciled together (each stream they touch once) and
+    published. A record that reconciliation refuses is reported ``rejected``; the batch is stored
+    again without it, so it leaves nothing behind.
+    """
     if body["device_id"] != user["device_id"]:
         raise PermissionProblem(
             "auth.device_mismatch",
@@ -73,10 +80,101 @@ def push_batch(
             {"field": "device_id"},
         )
     received_at = settings.now()
+    results: list[dict[str, Any] | None] = [None] * len(body["records"])
+    decoded: list[tuple[int, Record, str]] = []
+    for i, raw in enumerate(body["records"]):
+        try:
+            record, digest = _decode(raw, user)
+        except PatrolError as error:
+            results[i] = _result(raw.get("id") if isinstance(raw, dict) else None, PushStatus.REJECTED, error)
+        else:
+            decoded.append((i, record, digest))
     with _WRITE_LOCK, transaction(db):
-        results = [_push_one(db, settings, user=user, raw=raw, received_at=received_at) for raw in body["records"]]
+        earlier = records.stored_hashes(db, ids=[record.id for _, record, _ in decoded])
+        refused: dict[str, PatrolError] = {}
+        while True:  # again without what reconciliation refused; each round refuses at least one more
+            try:
+                with savepoint(db):
+                    stored, answers = _store_batch(db, user, decoded, earlier, refused, received_at)
+                    feed.publish_many(db, _feed_entries([entry for _, _, entry in stored], user))
+                    facts = [(fact, flag) for fact, flag, _ in stored]
+                    refused_now = reconcile.reconcile_batch(
+                        db, settings=settings, property_id=user["property_id"], facts=facts
+                    )
+                    if refused_now:
+                        raise _Refused(refused_now)
+                    break
+            except _Refused as again:
+                refused |= again.problems
         gaps = records.device_seq_gaps(db, device_id=user["device_id"])
+    for i, record, _ in decoded:
+        if record.id in refused:
+            results[i] = _result(record.id, PushStatus.REJECTED, refused[record.id])
+        else:
+            results[i] = answers[i]
     return {"results": results, "server_time": received_at.isoformat(), "device_seq_gaps": gaps}
+
+
+class _Refused(Exception):
+    def __init__(self, problems: dict[str, PatrolError]) -> None:
+        self.problems = problems
+
+
+def _decode(raw: Any, user: dict[str, Any]) -> tuple[Record, str]:
+    """The record as the server stores it, and its content hash; raise the problem of a malformed one."""
+    record = decode_record(raw)
+    if record.author_id not in (None, user["id"]):
+        raise PermissionProblem(
+            "record.wrong_author", "A phone can only send records of the user logged in on it.", {"field": "author_id"}
+        )
+    # "null means me": fill it before hashing so a resend with either form is the same fact.
+    stored_raw = {**record.raw, "author_id": user["id"]}
+    return dataclasses.replace(record, author_id=user["id"], raw=stored_raw), content_hash(stored_raw)
+
+
+def _store_batch(
+    db: sqlite_utils.Database,
+    user: dict[str, Any],
+    decoded: list[tuple[int, Record, str]],
+    earlier: dict[str, str],
+    refused: dict[str, PatrolError],
+    received_at: datetime,
+) -> tuple[list[tuple[Fact, str | None, dict[str, Any]]], dict[int, dict[str, Any]]]:
+    """Check and store each new record in turn (a later one may name an earlier one).
+
+    Returns the facts stored (with their clock flags and feed entries) and the answer for each
+    record by its place in the batch; the records in ``refused`` are left out.
+    """
+    stored: list[tuple[Fact, str | None, dict[str, Any]]] = []
+    answers: dict[int, dict[str, Any]] = {}
+    digests = dict(earlier)
+    for i, record, digest in decoded:
+        if record.id in refused:
+            continue
+        if record.id in digests:
+            answers[i] = _repeat(record.id, digests[record.id] == digest)
+            continue
+        effective_at, clock_flag = effective_time(record.recorded_at, received_at)
+        fact = Fact(
+            record.id, record.type, effective_at, user["id"], Role(user["role"]), record.body, record.supersedes
+        )
+        try:
+            record_checks.check_record(db, record=record, user=user)
+            check_role(fact)
+        except PatrolError as error:
+            answers[i] = _result(record.id, PushStatus.REJECTED, error)
+            continue
+        entry = _store(db, record=record, user=user, digest=digest, received_at=received_at, fact=fact, flag=clock_flag)
+        digests[record.id] = digest
+        answers[i] = _result(record.id, PushStatus.ACCEPTED)
+        stored.append((fact, clock_flag, entry))
+    return stored, answers
+
+
+def _feed_entries(stored: list[dict[str, Any]], user: dict[str, Any]) -> list[feed.Entry]:
+    """Each new record for its author and for the property's supervisors."""
+    scopes = [feed.user_scope(user["id"]), feed.role_scope(user["property_id"], "supervisor")]
+    return [feed.Entry("record", entry["id"], entry, scopes) for entry in stored]
 
 
 def _result(record_id: Any, status: PushStatus, error: PatrolError | None = None) -> dict[str, Any]:
@@ -87,35 +185,6 @@ def _result(record_id: Any, status: PushStatus, error: PatrolError | None = None
         if error.detail:
             result["detail"] = error.detail
     return result
-
-
-def _push_one(
-    db: sqlite_utils.Database, settings: Settings, *, user: dict[str, Any], raw: Any, received_at: datetime
-) -> dict[str, Any]:
-    record_id = raw.get("id") if isinstance(raw, dict) else None
-    try:
-        record = decode_record(raw)
-        if record.author_id not in (None, user["id"]):
-            raise PermissionProblem(
-                "record.wrong_author",
-                "A phone can only send records of the user logged in on it.",
-                {"field": "author_id"},
-            )
-        # "null means me": fill it before hashing so a resend with either form is the same fact.
-        stored_raw = {**record.raw, "author_id": user["id"]}
-        record = dataclasses.replace(record, author_id=user["id"], raw=stored_raw)
-        digest = content_hash(stored_raw)
-        earlier = records.stored_hash(db, id=record.id)
-        if earlier is not None:
-            return _repeat(record.id, earlier == digest)
-        record_checks.check_record(db, record=record, user=user)
-        with savepoint(db):
-            if not _store(db, record=record, user=user, digest=digest, received_at=received_at):
-                return _repeat(record.id, records.stored_hash(db, id=record.id) == digest)
-            reconcile.reconcile_record(db, record=record, user=user, settings=settings, received_at=received_at)
-        return _result(record.id, PushStatus.ACCEPTED)
-    except PatrolError as error:
-        return _result(record_id, PushStatus.REJECTED, error)
 
 
 def _repeat(record_id: str, same: bool) -> dict[str, Any]:
@@ -133,10 +202,17 @@ def _repeat(record_id: str, same: bool) -> dict[str, Any]:
 
 
 def _store(
-    db: sqlite_utils.Database, *, record: Record, user: dict[str, Any], digest: str, received_at: datetime
-) -> bool:
-    effective_at, clock_flag = effective_time(record.recorded_at, received_at)
-    inserted = records.insert_record(
+    db: sqlite_utils.Database,
+    *,
+    record: Record,
+    user: dict[str, Any],
+    digest: str,
+    received_at: datetime,
+    fact: Fact,
+    flag: str | None,
+) -> dict[str, Any]:
+    """Insert one new record (the write lock is held and its id is not stored); return its feed entry."""
+    records.insert_record(
         db,
         id=record.id,
         type=record.type.value,
@@ -146,31 +222,26 @@ def _store(
         device_seq=record.device_seq,
         recorded_at=record.raw["recorded_at"],
         received_at=received_at,
-        effective_at=effective_at,
-        clock_flag=clock_flag,
+        effective_at=fact.at,
+        clock_flag=flag,
         supersedes=record.supersedes,
         raw=record.raw,
         content_hash=digest,
     )
-    if inserted:
-        data = {
-            "id": record.id,
-            "type": record.type.value,
-            "author_id": user["id"],
-            "device_id": user["device_id"],
-            "device_seq": record.device_seq,
-            "recorded_at": record.raw["recorded_at"],
-            "received_at": received_at.isoformat(),
-            "effective_at": effective_at.isoformat(),
-            "clock_flag": clock_flag,
-            "supersedes": record.supersedes,
-            "body": record.raw["body"],
-        }
-        for scope in (feed.user_scope(user["id"]), feed.role_scope(user["property_id"], "supervisor")):
-            feed.publish(db, scope=scope, kind="record", entity_id=record.id, data=data)
-        # Which of its photos are still to come: the author is told in the pull, so the phone sends them.
-        hashes = photos_of(record.body)
-        photos.note_record_photos(
-            db, record_id=record.id, property_id=user["property_id"], author_id=user["id"], hashes=hashes
-        )
-    return inserted
+    # Which of its photos are still to come: the author is told in the pull, so the phone sends them.
+    photos.note_record_photos(
+        db, record_id=record.id, property_id=user["property_id"], author_id=user["id"], hashes=photos_of(record.body)
+    )
+    return {
+        "id": record.id,
+        "type": record.type.value,
+        "author_id": user["id"],
+        "device_id": user["device_id"],
+        "device_seq": record.device_seq,
+        "recorded_at": record.raw["recorded_at"],
+        "received_at": received_at.isoformat(),
+        "effective_at": fact.at.isoformat(),
+        "clock_flag": flag,
+        "supersedes": record.supersedes,
+        "body": record.raw["body"],
+    }

@@ -23,6 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from shared import parse
+from shared.errors import PatrolError
 from shared.model import (
     CheckpointVisit,
     DecorationCheck,
@@ -30,11 +31,9 @@ from shared.model import (
     OwnerComplaint,
     PatrolRound,
     RecordType,
-    Role,
 )
-from shared.reconcile_rules import Fact, Outcome, check_role, order_ref, stream_of
-from shared.rules import decoration_slot, effective_time, local_day
-from shared.wire import Record
+from shared.reconcile_rules import Fact, check_role, order_ref, stream_of
+from shared.rules import decoration_slot, local_day
 from shared.workflow import FINAL
 from sync_server import reconcile_window
 from sync_server.db import findings, orders, recon_facts, reference
@@ -42,78 +41,49 @@ from sync_server.reconcile_write import utc
 from sync_server.settings import Settings
 
 
-def reconcile_record(
-    db: sqlite_utils.Database, *, record: Record, user: dict[str, Any], settings: Settings, received_at: datetime
-) -> None:
-    """Called by the push pipeline inside the record's SAVEPOINT, right after the record was stored.
-
-    Raises the workflow's problem for a work-order action that the order's role or state does
-    not allow, or a return visit that is not independent, so the push reports that record
-    ``rejected`` and nothing changes.
-    """
-    at, clock_flag = effective_time(record.recorded_at, received_at)
-    apply_fact(
-        db,
-        settings=settings,
-        property_id=user["property_id"],
-        id=record.id,
-        type=record.type,
-        body=record.body,
-        author_id=user["id"],
-        author_role=Role(user["role"]),
-        at=at,
-        clock_flag=clock_flag,
-        supersedes=record.supersedes,
-    )
-
-
-def apply_fact(
+def reconcile_batch(
     db: sqlite_utils.Database,
     *,
     settings: Settings,
     property_id: str,
-    id: str,
-    type: RecordType,
-    body: Any,
-    author_id: str,
-    author_role: Role,
-    at: datetime,
-    clock_flag: str | None = None,
-    supersedes: str | None = None,
+    facts: list[tuple[Fact, str | None]],
     source: str = "device",
     must_apply: bool = False,
-) -> Outcome | None:
-    """Index one fact and replay what it touches; raise when it is an action that cannot apply.
+) -> dict[str, PatrolError]:
+    """Index the facts (each with its clock flag) and bring every stream they touch up to date, once each.
 
-    An action that a later state of its order would allow waits (records arrive in any order), unless
-    ``must_apply`` (a supervisor acting at the desk sees the current state and wants it done now).
+    Returns the problem of each fact that must be refused: a work-order action the order's role or
+    state does not allow (one that a later state would allow waits, records arrive in any order,
+    unless ``must_apply``: a supervisor at the desk sees the current state and wants it done now),
+    or a return visit that is not independent. The caller rolls the batch back and tries again
+    without them, so a refused fact leaves nothing behind.
     """
-    fact = Fact(id, type, at, author_id, author_role, body, supersedes)
-    check_role(fact)
-    row = _index_row(db, fact, settings=settings, property_id=property_id, clock_flag=clock_flag)
-    row.update(source=source)
-    if not recon_facts.insert_fact(db, fact=row):
-        return None  # this fact was reconciled before
-    stored_at = datetime.fromisoformat(row["effective_at"])  # as a replay reads it back
-    fact = replace(fact, at=stored_at)
-    reconcile_window.remember(fact, {**row, "body_text": orders.body_text(row["body"])})
-    findings.mark_findings_stale(db, property_id=property_id)
     new: dict[str, list[Fact]] = {}
     changed: dict[str, list[Fact]] = {}
-    if row["stream"]:
-        adopted = _adopt(db, [id], row["stream"])
-        new[row["stream"]] = [fact, *(reconcile_window.fact_of(r) for r in recon_facts.facts_by_ids(db, ids=adopted))]
-    if isinstance(body, CheckpointVisit):  # a defect that named this visit can now link its patrol round
-        for f in recon_facts.facts_with_visit(db, visit_id=id):
-            if f["stream"]:
-                changed.setdefault(f["stream"], []).append(reconcile_window.fact_of(f))
-    if supersedes:  # every stream the chain was in is read again, from before the chain's first record
-        chain = recon_facts.chain_of(db, id=supersedes)
-        for stream in {f["stream"] for f in chain if f["stream"]}:
-            changed.setdefault(stream, []).append(reconcile_window.fact_of(chain[-1]))
-    outcome = None
-    for stream in sorted(new.keys() | changed.keys()):
-        result = reconcile_window.update(
+    stream_of_fact: dict[str, str | None] = {}
+    for fact, clock_flag in facts:
+        row = _index_row(db, fact, settings=settings, property_id=property_id, clock_flag=clock_flag)
+        row.update(source=source)
+        if not recon_facts.insert_fact(db, fact=row):
+            continue  # this fact was reconciled before
+        fact = replace(fact, at=datetime.fromisoformat(row["effective_at"]))  # as a replay reads it back
+        reconcile_window.remember(fact, {**row, "body_text": orders.body_text(row["body"])})
+        stream_of_fact[fact.id] = row["stream"]
+        if row["stream"]:
+            new.setdefault(row["stream"], []).append(fact)
+        if isinstance(fact.body, CheckpointVisit):  # a defect that named this visit can now link its patrol round
+            for f in recon_facts.facts_with_visit(db, visit_id=fact.id):
+                if f["stream"]:
+                    changed.setdefault(f["stream"], []).append(reconcile_window.fact_of(f))
+        if fact.supersedes:  # every stream the chain was in is read again, from before the chain's first record
+            chain = recon_facts.chain_of(db, id=fact.supersedes)
+            for stream in {f["stream"] for f in chain if f["stream"]}:
+                changed.setdefault(stream, []).append(reconcile_window.fact_of(chain[-1]))
+    if not stream_of_fact:
+        return {}
+    findings.mark_findings_stale(db, property_id=property_id)
+    outcomes = {
+        stream: reconcile_window.update(
             db,
             settings=settings,
             property_id=property_id,
@@ -121,24 +91,31 @@ def apply_fact(
             new=new.get(stream, []),
             changed=changed.get(stream, []),
         )
-        if stream == row["stream"]:
-            outcome = result
-    if outcome is not None and id in outcome.skipped and id not in outcome.applied_to:
-        problem = outcome.skipped[id]
-        if type is RecordType.WORK_ORDER_ACTION and (must_apply or id not in outcome.waiting):
-            raise problem
-        if type is RecordType.RETURN_VISIT and problem.code in FINAL:
-            raise problem
-    return outcome
+        for stream in sorted(new.keys() | changed.keys())
+    }
+    problems: dict[str, PatrolError] = {}
+    for fact, _ in facts:
+        outcome = outcomes.get(stream_of_fact.get(fact.id) or "")
+        if outcome is None or fact.id not in outcome.skipped or fact.id in outcome.applied_to:
+            continue
+        problem = outcome.skipped[fact.id]
+        if fact.type is RecordType.WORK_ORDER_ACTION and (must_apply or fact.id not in outcome.waiting):
+            problems[fact.id] = problem
+        elif fact.type is RecordType.RETURN_VISIT and problem.code in FINAL:
+            problems[fact.id] = problem
+    return problems
 
 
-def _adopt(db: sqlite_utils.Database, ids: list[str], stream: str) -> list[str]:
-    """Facts parked because they named an order that did not exist yet join its stream (and theirs, in turn)."""
-    adopted: list[str] = []
-    while ids:
-        ids = recon_facts.adopt_parked(db, order_refs=[f"wo-{i}" for i in ids], stream=stream)
-        adopted += ids
-    return adopted
+def apply_desk_action(
+    db: sqlite_utils.Database, *, settings: Settings, property_id: str, fact: Fact, source: str
+) -> None:
+    """A supervisor's action at the desk: applied now to the order as it stands, or refused with its problem."""
+    check_role(fact)
+    problems = reconcile_batch(
+        db, settings=settings, property_id=property_id, facts=[(fact, None)], source=source, must_apply=True
+    )
+    if problems:
+        raise problems[fact.id]
 
 
 def _index_row(

@@ -13,6 +13,8 @@ from sync_server.db import feed, orders, reference
 from sync_server.settings import Settings
 
 OVERSEERS = ("supervisor", "admin")  # roles that see every order of their property
+HISTORY_SHOWN = 20  # the latest steps of an order that phones keep; the whole record is fetched when opened
+PHOTOS_SHOWN = 12
 
 
 def write_orders(
@@ -75,12 +77,45 @@ def write_orders(
             aliases=order.aliases,
             data_text=text,
         )
-        _publish(db, "work_order", order.id, data, scopes, old_scopes)
-        visit = return_visit_data(data, pending.to_json(tz)) if pending else {}
-        _publish(db, "return_visit_due", order.id, visit, visit_scopes, old_visit_scopes)
+        told = scopes if old is None or _moved(old, data) else _without_earlier_reporters(scopes, old_scopes, data)
+        gone = [s for s in old_scopes if s not in scopes]
+        feed.publish(db, kind="work_order", entity_id=order.id, data=summary(data), scopes=told, gone=gone)
+        visit = return_visit_data(data, pending.to_json(tz)) if pending else None
+        feed.publish(
+            db, kind="return_visit_due", entity_id=order.id, data=visit, scopes=visit_scopes, gone=old_visit_scopes
+        )
     for oid, row in vanished.items():
-        _publish(db, "work_order", oid, {"id": oid}, [], row["scopes"])
-        _publish(db, "return_visit_due", oid, {"id": oid}, [], row["visit_scopes"])
+        feed.publish(db, kind="work_order", entity_id=oid, data=None, gone=row["scopes"])
+        feed.publish(db, kind="return_visit_due", entity_id=oid, data=None, gone=row["visit_scopes"])
+
+
+def summary(data: dict[str, Any]) -> dict[str, Any]:
+    """What the feed carries of an order: bounded, whatever the number of its reports and steps.
+
+    The thousandth report of one leak costs a phone what the first did; the full history and every
+    photo come with ``GET /api/v1/orders/{id}``.
+    """
+    short = {k: v for k, v in data.items() if k != "record_ids"}
+    short.update(
+        history=data["history"][-HISTORY_SHOWN:],
+        history_total=len(data["history"]),
+        photos=data["photos"][:PHOTOS_SHOWN],
+        photos_total=len(data["photos"]),
+        record_count=len(data["record_ids"]),
+    )
+    return short
+
+
+def _moved(old: dict[str, Any], data: dict[str, Any]) -> bool:
+    """Whether the order changed in a way its reporters follow (its state or who works on it)."""
+    return bool(old["state"] != data["state"] or old["assignee_id"] != data["assignee_id"])
+
+
+def _without_earlier_reporters(scopes: list[str], old_scopes: list[str], data: dict[str, Any]) -> list[str]:
+    """One more report joining an open order is news to the desk and to the new reporter, not to earlier ones."""
+    earlier = {feed.user_scope(r) for r in data["reporter_ids"]} & set(old_scopes)
+    keep = {feed.user_scope(u) for u in (data["assignee_id"], data["responsible_id"]) if u}
+    return [s for s in scopes if s not in earlier or s in keep]
 
 
 def order_scopes(property_id: str, data: dict[str, Any]) -> list[str]:
@@ -111,16 +146,6 @@ def return_visit_data(order: dict[str, Any], deadline: dict[str, Any]) -> dict[s
         "due_at": deadline["due_at"],
         "assignee_id": deadline["assignee_id"],
     }
-
-
-def _publish(
-    db: sqlite_utils.Database, kind: str, entity_id: str, data: dict[str, Any], scopes: list[str], old: list[str]
-) -> None:
-    for scope in scopes:
-        feed.publish(db, scope=scope, kind=kind, entity_id=entity_id, data=data)
-    for scope in old:
-        if scope not in scopes:
-            feed.publish(db, scope=scope, kind=kind, entity_id=entity_id, data={"id": entity_id}, deleted=True)
 
 
 def utc(at: datetime) -> str:

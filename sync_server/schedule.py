@@ -144,14 +144,11 @@ def refresh_findings(
         if before is not None and before["data"] == item and before["scopes"] == scopes:
             continue
         published = findings.save_finding(db, data=item, scopes=scopes)  # with its acknowledgement, if any
-        for scope in scopes:
-            feed.publish(db, scope=scope, kind="finding", entity_id=item["id"], data=published)
-        for scope in set(before["scopes"] if before else []) - set(scopes):
-            feed.publish(db, scope=scope, kind="finding", entity_id=item["id"], data={"id": item["id"]}, deleted=True)
+        gone = before["scopes"] if before else []
+        feed.publish(db, kind="finding", entity_id=item["id"], data=published, scopes=scopes, gone=gone)
     for gone in old.values():  # resolved: a late record filled the slot, or a correction changed the facts
         findings.delete_finding(db, id=gone["id"])
-        for scope in gone["scopes"]:
-            feed.publish(db, scope=scope, kind="finding", entity_id=gone["id"], data={"id": gone["id"]}, deleted=True)
+        feed.publish(db, kind="finding", entity_id=gone["id"], data=None, gone=gone["scopes"])
     findings.mark_findings_refreshed(db, property_id=property_id, at=now)
     findings.mark_refreshed_through(db, property_id=property_id, day=window.days[-1].isoformat())
     return new

@@ -179,7 +179,8 @@ def publish(
 ) -> None:
     """Tell the property's phones: they pull the row's latest state (or drop it when ``deleted``)."""
     data = admin_db.decode(row)
-    feed.publish(db, scope=feed.property_scope(property_id), kind=kind, entity_id=row["id"], data=data, deleted=deleted)
+    scope = [feed.property_scope(property_id)]
+    feed.publish(db, kind=kind, entity_id=row["id"], data=data, **{"gone" if deleted else "scopes": scope})
 
 
 def audit(

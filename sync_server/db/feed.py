@@ -1,15 +1,19 @@
-"""The change feed that phones pull: one row per (scope, kind, entity), at its latest sequence.
+"""The change feed that phones pull: each entity's latest state stored once, and who sees it at which sequence.
 
-A scope says who sees a change: ``property:<pid>`` (reference data for every user of the
-property), ``user:<uid>`` (one user's own things), ``role:<pid>:<role>`` (for example every
-supervisor of the property). Re-publishing an entity moves it to a new, higher sequence, so a pull
-returns each entity once, at its latest state, and history never grows the cost of a pull.
+``feed_data`` holds one row per entity (kind, id): its latest state as JSON text, encoded once.
+``feed`` holds one small row per (scope, kind, entity): the sequence at which that scope last saw it
+change, or a tombstone when the entity left the scope. A scope says who sees a change:
+``property:<pid>`` (reference data for every user of the property), ``user:<uid>`` (one user's own
+things), ``role:<pid>:<role>`` (for example every supervisor of the property). Publishing again
+moves the entity to a new, higher sequence in the scopes it names, so a pull returns each entity
+once, at its latest state, and history never grows the cost of a pull.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -28,7 +32,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX feed_scope_seq ON feed (scope, seq);
         """,
-    )
+    ),
+    (
+        "0002_feed_data_once",
+        """
+        CREATE TABLE feed_data (
+            kind TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (kind, entity_id)
+        ) WITHOUT ROWID;
+        INSERT OR REPLACE INTO feed_data (kind, entity_id, data)
+            SELECT kind, entity_id, data FROM feed WHERE deleted = 0 ORDER BY seq;
+        ALTER TABLE feed DROP COLUMN data;
+        """,
+    ),
 ]
 
 
@@ -53,25 +71,53 @@ def scopes_for(user: dict[str, Any]) -> list[str]:
     ]
 
 
+class Entry(NamedTuple):
+    """The latest state of one entity, the scopes that see it now and those it has left."""
+
+    kind: str
+    entity_id: str
+    data: dict[str, Any] | None  # None: only withdrawn from ``gone``
+    scopes: Sequence[str]
+    gone: Sequence[str] = ()
+
+
 def publish(
     db: sqlite_utils.Database,
     *,
-    scope: str,
     kind: str,
     entity_id: str,
-    data: dict[str, Any],
-    deleted: bool = False,
-) -> int:
-    """Put the latest state of an entity into a scope; return its new sequence.
+    data: dict[str, Any] | None,
+    scopes: Sequence[str] = (),
+    gone: Sequence[str] = (),
+) -> None:
+    """Put the latest state of an entity into ``scopes`` and a tombstone into ``gone``.
 
     Call it inside the transaction that changed the entity, so the feed never runs ahead of the data.
     """
+    publish_many(db, [Entry(kind, entity_id, data, scopes, gone)])
+
+
+def publish_many(db: sqlite_utils.Database, entries: list[Entry]) -> None:
+    """Publish many entities at once, each encoded and stored once whatever the number of its scopes."""
+    states, rows = [], []
+    for entry in entries:
+        if entry.data is not None:
+            states.append(
+                (entry.kind, entry.entity_id, json.dumps(entry.data, ensure_ascii=False, separators=(",", ":")))
+            )
+        rows += [(scope, entry.kind, entry.entity_id, 0) for scope in entry.scopes]
+        rows += [(scope, entry.kind, entry.entity_id, 1) for scope in entry.gone if scope not in entry.scopes]
+    db.conn.executemany("INSERT OR REPLACE INTO feed_data (kind, entity_id, data) VALUES (?, ?, ?)", states)
     # INSERT OR REPLACE deletes the older row of the same entity and takes a fresh AUTOINCREMENT seq.
-    cursor = db.execute(
-        "INSERT OR REPLACE INTO feed (scope, kind, entity_id, data, deleted) VALUES (?, ?, ?, ?, ?)",
-        [scope, kind, entity_id, json.dumps(data, ensure_ascii=False, separators=(",", ":")), int(deleted)],
-    )
-    return int(cursor.lastrowid or 0)
+    db.conn.executemany("INSERT OR REPLACE INTO feed (scope, kind, entity_id, deleted) VALUES (?, ?, ?, ?)", rows)
+
+
+def visible_in(db: sqlite_utils.Database, *, scope: str, kind: str, entity_id: str) -> bool:
+    """Whether the scope was last told of this entity as present (not withdrawn, and told at all)."""
+    row = db.execute(
+        "SELECT deleted FROM feed WHERE scope = ? AND kind = ? AND entity_id = ?", [scope, kind, entity_id]
+    ).fetchone()
+    return row is not None and not row[0]
 
 
 def latest_seq(db: sqlite_utils.Database) -> int:
@@ -80,37 +126,54 @@ def latest_seq(db: sqlite_utils.Database) -> int:
     return int(row[0]) if row else 0
 
 
+class Change(NamedTuple):
+    seq: int
+    kind: str
+    id: str
+    data: str  # the entity's JSON text, as stored; ``{"id": ...}`` for a tombstone
+    deleted: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "kind": self.kind,
+            "id": self.id,
+            "data": json.loads(self.data),
+            "deleted": self.deleted,
+        }
+
+
 def changes_since(
     db: sqlite_utils.Database, *, scopes: list[str], since: int, limit: int
-) -> tuple[list[dict[str, Any]], int, bool]:
+) -> tuple[list[Change], int, bool]:
     """Changes after ``since`` in any of ``scopes``, oldest first: (changes, cursor, has_more).
 
-    Each change is ``{seq, kind, id, data, deleted}``. The cursor is the last returned seq (or
-    ``since`` when nothing is new). An entity visible through two scopes is returned once.
+    The cursor is the last returned seq (or ``since`` when nothing is new). An entity visible
+    through two scopes is returned once, at its later sequence.
     """
     if not scopes:
         return [], since, False
     # One index range per scope, each bounded by the limit: the cost follows the changes, not the history.
     parts = " UNION ALL ".join(
-        "SELECT * FROM (SELECT seq, kind, entity_id, data, deleted FROM feed"
+        "SELECT * FROM (SELECT seq, kind, entity_id, deleted FROM feed"
         " WHERE scope = ? AND seq > ? ORDER BY seq LIMIT ?)"
         for _ in scopes
     )
     params: list[Any] = []
     for scope in scopes:
         params += [scope, since, limit + 1]
-    rows = db.execute(f"SELECT * FROM ({parts}) ORDER BY seq LIMIT ?", [*params, limit + 1]).fetchall()
+    rows = db.execute(
+        f"SELECT u.seq, u.kind, u.entity_id, u.deleted, d.data FROM (SELECT * FROM ({parts}) ORDER BY seq LIMIT ?) u"
+        " LEFT JOIN feed_data d ON d.kind = u.kind AND d.entity_id = u.entity_id ORDER BY u.seq",
+        [*params, limit + 1],
+    ).fetchall()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    changes: dict[tuple[str, str], dict[str, Any]] = {}
-    for seq, kind, entity_id, data, deleted in rows:
+    changes: dict[tuple[str, str], Change] = {}
+    for seq, kind, entity_id, deleted, data in rows:
         changes.pop((kind, entity_id), None)  # keep the later one, in order
-        changes[(kind, entity_id)] = {
-            "seq": seq,
-            "kind": kind,
-            "id": entity_id,
-            "data": json.loads(data),
-            "deleted": bool(deleted),
-        }
+        if deleted or data is None:
+            data = json.dumps({"id": entity_id}, ensure_ascii=False)
+        changes[(kind, entity_id)] = Change(seq, kind, entity_id, data, bool(deleted))
     cursor = rows[-1][0] if rows else since
     return list(changes.values()), cursor, has_more

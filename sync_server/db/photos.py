@@ -132,15 +132,8 @@ def _publish_missing(db: sqlite_utils.Database, *, record_id: str) -> list[str]:
     scope = feed.user_scope(row[0])
     data = {"record_id": record_id, "missing": missing}
     if missing:
-        feed.publish(db, scope=scope, kind=PHOTO_MISSING, entity_id=record_id, data=data)
-    elif _was_published(db, scope=scope, record_id=record_id):
-        feed.publish(db, scope=scope, kind=PHOTO_MISSING, entity_id=record_id, data=data, deleted=True)
+        feed.publish(db, kind=PHOTO_MISSING, entity_id=record_id, data=data, scopes=[scope])
+    elif feed.visible_in(db, scope=scope, kind=PHOTO_MISSING, entity_id=record_id):
+        # only withdraw what was announced: a record whose photos all came first never shows up in the feed
+        feed.publish(db, kind=PHOTO_MISSING, entity_id=record_id, data=data, gone=[scope])
     return missing
-
-
-def _was_published(db: sqlite_utils.Database, *, scope: str, record_id: str) -> bool:
-    # Only withdraw what was announced: a record whose photos all came first never shows up in the feed.
-    row = db.execute(
-        "SELECT deleted FROM feed WHERE scope = ? AND kind = ? AND entity_id = ?", [scope, PHOTO_MISSING, record_id]
-    ).fetchone()
-    return row is not None and not row[0]

@@ -72,20 +72,6 @@ def superseded_among(db: sqlite_utils.Database, *, ids: list[str]) -> set[str]:
     return {r[0] for r in rows}
 
 
-def adopt_parked(db: sqlite_utils.Database, *, order_refs: list[str], stream: str) -> list[str]:
-    """Facts that named an order before it existed join its stream now; return their ids."""
-    if not order_refs:
-        return []
-    marks = ", ".join("?" for _ in order_refs)
-    rows = db.execute(
-        f"SELECT id FROM recon_facts WHERE stream IS NULL AND order_ref IN ({marks})", list(order_refs)
-    ).fetchall()
-    ids = [r[0] for r in rows]
-    if ids:
-        db.execute(f"UPDATE recon_facts SET stream = ? WHERE id IN ({', '.join('?' for _ in ids)})", [stream, *ids])
-    return ids
-
-
 def facts_of_day(
     db: sqlite_utils.Database,
     *,

@@ -85,6 +85,16 @@ def stored_hash(db: sqlite_utils.Database, *, id: str) -> str | None:
     return str(row[0]) if row else None
 
 
+def stored_hashes(db: sqlite_utils.Database, *, ids: list[str]) -> dict[str, str]:
+    """The content hash of each of these record ids that is stored."""
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+        part = ids[start : start + 500]
+        rows = db.execute(f"SELECT id, content_hash FROM records WHERE id IN ({', '.join('?' for _ in part)})", part)
+        found.update((row[0], row[1]) for row in rows.fetchall())
+    return found
+
+
 def get_record(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
     """A stored record row, with ``raw`` decoded."""
     rows = list(db.query("SELECT * FROM records WHERE id = ?", [id]))

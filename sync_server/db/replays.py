@@ -51,11 +51,20 @@ def order_heads(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, 
     if not ids:
         return []
     rows = db.execute(
-        f"SELECT id, number, scopes, visit_scopes, data FROM work_orders WHERE id IN ({', '.join('?' for _ in ids)})",
+        f"SELECT id, number, scopes, visit_scopes, data, state, assignee_id FROM work_orders"
+        f" WHERE id IN ({', '.join('?' for _ in ids)})",
         list(ids),
     ).fetchall()
     return [
-        {"id": r[0], "number": r[1], "scopes": json.loads(r[2]), "visit_scopes": json.loads(r[3]), "data_text": r[4]}
+        {
+            "id": r[0],
+            "number": r[1],
+            "scopes": json.loads(r[2]),
+            "visit_scopes": json.loads(r[3]),
+            "data_text": r[4],
+            "state": r[5],
+            "assignee_id": r[6],
+        }
         for r in rows
     ]
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from shared.errors import NotFoundProblem, ValidationProblem
 from shared.ids import uuid7
 from shared.model import RecordType, Role, WorkOrderAction, WorkOrderActionRecord, WorkOrderKind, WorkOrderState
+from shared.reconcile_rules import Fact
 from shared.rules import day_ends_at, local_day
 from shared.workflow import allowed_actions
 from sync_server import auth, reconcile, record_checks, schedule
@@ -165,19 +166,15 @@ def act_on_order(
     body = WorkOrderActionRecord(order_id, request.action, request.note, request.assignee_id)
     body.check()  # the same rules as a phone's record: a close needs its reason
     with transaction(db):
-        reconcile.apply_fact(
-            db,
-            settings=settings,
-            property_id=user["property_id"],
-            id=uuid7(int(now.timestamp() * 1000)),
-            type=RecordType.WORK_ORDER_ACTION,
-            body=body,
-            author_id=user["id"],
-            author_role=Role(user["role"]),
-            at=now,
-            source="review",
-            must_apply=True,
+        fact = Fact(
+            uuid7(int(now.timestamp() * 1000)),
+            RecordType.WORK_ORDER_ACTION,
+            now,
+            user["id"],
+            Role(user["role"]),
+            body,
         )
+        reconcile.apply_desk_action(db, settings=settings, property_id=user["property_id"], fact=fact, source="review")
     return _with_view(_get_visible(db, user, order_id)["data"], user, now)
 
 

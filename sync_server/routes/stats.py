@@ -122,7 +122,6 @@ def ack_finding(
         scopes = set(acked["scopes"])
         if request.assignee_id:  # the person it was handed to sees it on their phone
             scopes.add(feed.user_scope(request.assignee_id))
-        for scope in sorted(scopes):
-            feed.publish(db, scope=scope, kind="finding", entity_id=finding_id, data=acked["data"])
+        feed.publish(db, kind="finding", entity_id=finding_id, data=acked["data"], scopes=sorted(scopes))
     data: dict[str, Any] = acked["data"]
     return data

@@ -73,7 +73,7 @@ def test_set_rules_gives_a_property_its_own_rectification_deadline(tmp_path, cap
     assert _count(db_path, "SELECT rectification_hours FROM property_rules WHERE property_id = 'demo'") == 72
     assert _count(db_path, "SELECT COUNT(*) FROM property_rules") == 1
     # the phones learn it in their next pull: the property as published carries its rules
-    published = "SELECT json_extract(data, '$.rectification_hours') FROM feed WHERE kind = 'property' ORDER BY seq DESC"
+    published = "SELECT json_extract(data, '$.rectification_hours') FROM feed_data WHERE kind = 'property'"
     assert _count(db_path, published) == 72
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sync_server.db import feed, transaction
-from tests.conftest import bearer, login
+from fastapi.testclient import TestClient
+
+from sync_server.app import create_app
+from sync_server.db import feed, open_db, transaction
+from sync_server.settings import CHEAP_ARGON2, Settings
+from tests.conftest import bearer, login, prepare_data_dir
 from tests.sync_server.helpers import defect, push_body
 
 PULL = "/api/v1/sync/pull"
@@ -67,7 +71,7 @@ def test_a_changed_entity_comes_once_at_its_latest_state(client, server_db):
     with transaction(server_db):
         for n in range(3):
             data = {"id": "demo-permit1", "status": "active", "passes_registered": n}
-            feed.publish(server_db, scope="property:demo", kind="permit", entity_id="demo-permit1", data=data)
+            feed.publish(server_db, scopes=["property:demo"], kind="permit", entity_id="demo-permit1", data=data)
     changes = client.get(f"{PULL}?since={cursor}", headers=bearer(token)).json()["changes"]
     assert [(c["id"], c["data"]["passes_registered"]) for c in changes] == [("demo-permit1", 2)]
 
@@ -76,25 +80,30 @@ def test_deletions_travel_as_tombstones(client, server_db):
     token = login(client, "demo-specialist")
     _, cursor = pull_all(client, token)
     with transaction(server_db):
-        feed.publish(server_db, scope="property:demo", kind="permit", entity_id="demo-permit2", data={}, deleted=True)
+        feed.publish(server_db, kind="permit", entity_id="demo-permit2", data=None, gone=["property:demo"])
     changes = client.get(f"{PULL}?since={cursor}", headers=bearer(token)).json()["changes"]
     assert [(c["id"], c["deleted"]) for c in changes] == [("demo-permit2", True)]
 
 
-def test_limit_is_capped_by_the_server(client, server_db):
-    with transaction(server_db):
-        for n in range(1100):
-            feed.publish(server_db, scope="property:demo", kind="place", entity_id=f"x{n}", data={})
-    token = login(client, "demo-specialist")
-    body = client.get(f"{PULL}?limit=5000", headers=bearer(token)).json()
-    assert len(body["changes"]) == 1000 and body["has_more"] is True
-    assert len(client.get(PULL, headers=bearer(token)).json()["changes"]) == 200
+def test_limit_is_capped_by_the_server(tmp_path):
+    settings = Settings(data_dir=tmp_path, argon2=CHEAP_ARGON2, pull_max_limit=30)
+    prepare_data_dir(settings, other_property=False)
+    db = open_db(settings.db_path)
+    with transaction(db):
+        for n in range(40):
+            feed.publish(db, scopes=["property:demo"], kind="place", entity_id=f"x{n}", data={})
+    with TestClient(create_app(settings)) as client:
+        token = login(client, "demo-specialist")
+        body = client.get(f"{PULL}?limit=5000", headers=bearer(token)).json()
+        assert len(body["changes"]) == 30 and body["has_more"] is True
+        assert len(client.get(f"{PULL}?limit=3", headers=bearer(token)).json()["changes"]) == 3
+    db.close()
 
 
 def test_a_role_scope_reaches_only_that_role(client, server_db):
     with transaction(server_db):
         feed.publish(
-            server_db, scope=feed.role_scope("demo", "supervisor"), kind="work_order", entity_id="wo1", data={}
+            server_db, scopes=[feed.role_scope("demo", "supervisor")], kind="work_order", entity_id="wo1", data={}
         )
     sees = {
         who: any(c["id"] == "wo1" for c in client.get(PULL, headers=bearer(login(client, who))).json()["changes"])

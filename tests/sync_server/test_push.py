@@ -124,12 +124,15 @@ def test_accepted_records_reach_the_author_and_supervisors_feed(client, token):
 def test_a_record_reconciliation_refuses_is_rejected_and_not_stored(client, token, server_db, monkeypatch):
     refused = defect(1, description="refuse me")
 
-    def fake_reconcile(db, *, record, user, settings, received_at):
-        db.execute("INSERT INTO feed (scope, kind, entity_id, data) VALUES ('x', 'work_order', ?, '{}')", [record.id])
-        if record.body.description == "refuse me":
-            raise ValidationProblem("order.refused", "No.")
+    def fake_reconcile(db, *, settings, property_id, facts):
+        problems = {}
+        for fact, _ in facts:
+            db.execute("INSERT INTO feed (scope, kind, entity_id) VALUES ('x', 'work_order', ?)", [fact.id])
+            if fact.body.description == "refuse me":
+                problems[fact.id] = ValidationProblem("order.refused", "No.")
+        return problems
 
-    monkeypatch.setattr(reconcile, "reconcile_record", fake_reconcile)
+    monkeypatch.setattr(reconcile, "reconcile_batch", fake_reconcile)
     results = push(client, token, [refused, defect(2)]).json()["results"]
     assert [r["status"] for r in results] == ["rejected", "accepted"]
     assert results[0]["code"] == "order.refused"

@@ -262,7 +262,8 @@ def dump(db) -> dict:
     feed = sorted(
         (r["scope"], r["kind"], r["entity_id"], json.dumps(unnumbered(r["data"]), sort_keys=True))
         for r in db.query(
-            "SELECT * FROM feed WHERE kind IN ('work_order', 'return_visit_due', 'finding') AND deleted = 0"
+            "SELECT f.scope, f.kind, f.entity_id, d.data FROM feed f JOIN feed_data d USING (kind, entity_id)"
+            " WHERE f.kind IN ('work_order', 'return_visit_due', 'finding') AND f.deleted = 0"
         )
     )
     return {"orders": orders, "findings": findings, "feed": feed}
