@@ -1,16 +1,33 @@
-"""Reconciliation: turning newly stored field records into work orders (the shell around shared.reconcile_rules).
+"""Reconciliation: turning newly stored field records into work orders. Start here.
 
-Each new fact is indexed in ``recon_facts`` with the stream it belongs to; then every stream it
-touches is brought up to date (``reconcile_window``: fed to the stream's running replay, or replayed
-from its latest rest point) and the orders that changed are written and published. The orders
-depend only on the set of stored facts: a repeated push changes nothing, and the same records
-arriving in another order end in the same orders (only the issued numbers differ).
+From a pushed record to the order rows, per batch (``sync_server.push`` calls ``reconcile_batch``
+inside the batch's transaction, after storing the records):
 
-A correction of a defect or a complaint is indexed in the stream of the record it corrects (its
-chain's first record), so that it replaces that record where it stood and the order keeps its
-identity (see ``shared.order_effects``); the stream is replayed from before that first record.
-Times are read on the property's own clock (``reference.property_tz``): its day of each fact, and
-the slot (morning or afternoon) of a renovation check, which the server decides from the check's
+1. **Fact.** Each new record becomes a ``Fact`` (``shared.reconcile_rules``): its body, author, role
+   and effective time. It is indexed in ``recon_facts`` with its *stream*, the set of facts that can
+   touch the same orders: the defects of one place and category, one owner complaint, the checks of
+   one renovation permit. An action or a return visit joins the stream of the order it names; a
+   correction joins the stream of the record it corrects.
+2. **Replay.** Each stream the batch touched is brought up to date once (``reconcile_window``). The
+   orders of a stream are a pure function of its facts taken in (effective time, id) order
+   (``shared.reconcile_rules.Replay``, rules in ``shared.order_effects``). So that the cost does not
+   grow with history, the replay starts at the stream's latest *rest point* (a fact after which
+   every order of the stream was closed) before the earliest new fact; a fact naming an order closed
+   before that point replays only that order's *episode* (the order and its rework orders). In one
+   process the running replay is kept between batches and new facts that sort last are just fed to
+   it; a tag in ``recon_streams`` tells whether the kept one is still current.
+3. **Write.** The orders that changed are written (``reconcile_write``): numbered, stored in
+   ``work_orders`` with their aliases (``wo-<record id>`` of every record that joined them), and
+   published to the feed as a bounded summary, to the desk, the assignee, the responsible
+   specialist and, when the order moves, its reporters.
+4. **Refuse.** A work-order action that the order's state will never allow, or a return visit that
+   is not independent, is returned as a problem; the push rolls the batch back and stores it again
+   without that record, so a refused record leaves nothing behind.
+
+The orders depend only on the set of stored facts: a repeated push changes nothing, and the same
+records arriving in another order end in the same orders (only the issued numbers differ). Times
+are read on the property's own clock (``reference.property_tz``): the day of each fact, and the
+slot (morning or afternoon) of a renovation check, which the server decides from the check's
 effective time, never from the label the phone sent.
 """
 
