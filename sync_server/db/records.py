@@ -32,7 +32,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX records_author ON records (author_id, effective_at);
         CREATE INDEX records_supersedes ON records (supersedes) WHERE supersedes IS NOT NULL;
         """,
-    )
+    ),
+    (
+        "0002_device_progress",
+        """
+        CREATE TABLE device_progress (
+            device_id TEXT PRIMARY KEY,
+            complete_through INTEGER NOT NULL  -- every device_seq up to this one is stored
+        );
+        """,
+    ),
 ]
 
 
@@ -128,18 +137,28 @@ def records_of_property(
 
 
 def device_seq_gaps(db: sqlite_utils.Database, *, device_id: str) -> list[list[int]]:
-    """Ranges of device_seq numbers missing below the highest one received from this device."""
-    gaps: list[list[int]] = []
-    first = db.execute("SELECT MIN(device_seq) FROM records WHERE device_id = ?", [device_id]).fetchone()[0]
-    if first is None:
-        return gaps
-    if first > 1:
-        gaps.append([1, int(first) - 1])
-    rows = db.execute(
-        "SELECT device_seq + 1, next - 1 FROM ("
-        " SELECT device_seq, LEAD(device_seq) OVER (ORDER BY device_seq) AS next FROM records WHERE device_id = ?"
-        ") WHERE next > device_seq + 1 ORDER BY device_seq",
-        [device_id],
+    """Ranges of device_seq numbers missing below the highest one received from this device.
+
+    Only the numbers above the device's last complete run are read (and the run is moved up), so a
+    push costs what came since, not the phone's whole history. Call it inside a write transaction.
+    """
+    row = db.execute("SELECT complete_through FROM device_progress WHERE device_id = ?", [device_id]).fetchone()
+    complete = int(row[0]) if row else 0
+    seqs = db.execute(
+        "SELECT DISTINCT device_seq FROM records WHERE device_id = ? AND device_seq > ? ORDER BY device_seq",
+        [device_id, complete],
     ).fetchall()
-    gaps.extend([int(a), int(b)] for a, b in rows)
+    gaps: list[list[int]] = []
+    expected = complete + 1
+    for (seq,) in seqs:
+        if seq > expected:
+            gaps.append([expected, seq - 1])
+        expected = seq + 1
+    through = gaps[0][0] - 1 if gaps else expected - 1
+    if through != complete:
+        db.execute(
+            "INSERT INTO device_progress (device_id, complete_through) VALUES (?, ?)"
+            " ON CONFLICT (device_id) DO UPDATE SET complete_through = excluded.complete_through",
+            [device_id, through],
+        )
     return gaps

@@ -103,6 +103,9 @@ def test_a_push_for_another_device_is_refused(client, token, server_db):
 def test_device_seq_gaps_are_reported(client, token):
     assert push(client, token, [defect(1), defect(2), defect(5)]).json()["device_seq_gaps"] == [[3, 4]]
     assert push(client, token, [defect(3), defect(4), defect(9)]).json()["device_seq_gaps"] == [[6, 8]]
+    assert push(client, token, [defect(7), defect(12)]).json()["device_seq_gaps"] == [[6, 6], [8, 8], [10, 11]]
+    assert push(client, token, [defect(6), defect(8), defect(10), defect(11)]).json()["device_seq_gaps"] == []
+    assert push(client, token, [defect(14)]).json()["device_seq_gaps"] == [[13, 13]]
 
 
 def test_accepted_records_reach_the_author_and_supervisors_feed(client, token):
