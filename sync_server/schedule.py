@@ -116,10 +116,15 @@ def _missed_checks(db: sqlite_utils.Database, window: Window) -> list[dict[str, 
 
 def _clock_findings(db: sqlite_utils.Database, window: Window) -> list[dict[str, Any]]:
     found = []
-    types = [t.value for t in RecordType]
-    for fact in recon_facts.facts_between(
-        db, property_id=window.property_id, start=window.start, end=window.end, types=types
-    ):
+    flagged = findings.flagged_facts(
+        db,
+        property_id=window.property_id,
+        day_from=(window.days[0] - timedelta(days=2)).isoformat(),  # a fact's stored day may be in another zone
+        day_to=(window.days[-1] + timedelta(days=2)).isoformat(),
+        start=findings.utc(window.start),
+        end=findings.utc(window.end),
+    )
+    for fact in flagged:
         if fact["clock_flag"]:
             found.append(
                 finding(

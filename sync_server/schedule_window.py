@@ -23,6 +23,7 @@ class Window:
     now: datetime
     days: list[date]
     boundaries: list[datetime] = field(default_factory=list)
+    known_days: dict[str, date] = field(default_factory=dict, repr=False)
 
     @property
     def start(self) -> datetime:
@@ -34,7 +35,12 @@ class Window:
 
     def day_of(self, at: str | datetime) -> date:
         """The property day of a moment (a stored ISO text or a datetime)."""
-        return local_day(datetime.fromisoformat(at) if isinstance(at, str) else at, self.tz)
+        if not isinstance(at, str):
+            return local_day(at, self.tz)
+        day = self.known_days.get(at)
+        if day is None:  # many deadlines share a due time: converting zones is a large share of a refresh
+            day = self.known_days[at] = local_day(datetime.fromisoformat(at), self.tz)
+        return day
 
     def covers(self, day: date) -> bool:
         return self.days[0] <= day <= self.days[-1]

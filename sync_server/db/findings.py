@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 
 from shared.model import WorkOrderState
-from sync_server.db import orders
+from sync_server.db import recon_facts
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -71,6 +71,19 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
 ]
 ACK_COLUMNS = ("acked_by", "acked_at", "ack_note", "assigned_to")
+# the fields of an order that its findings read (and the first reporter, in ``reporter_ids``)
+ORDER_FIELDS = (
+    "id",
+    "kind",
+    "number",
+    "place_id",
+    "permit_id",
+    "assignee_id",
+    "reported_at",
+    "deadlines",
+    "permit_flagged",
+    "violation_checks",
+)
 
 
 def _json(value: Any) -> str:
@@ -275,8 +288,27 @@ def order_candidates(
             [property_id, *states, property_id, property_id, day_from, json.dumps(order_ids)],
         ).fetchall()
     ]
+    fields = ", ".join(f"'{f}', data -> '$.{f}'" for f in ORDER_FIELDS)
     found: list[dict[str, Any]] = []
     for n in range(0, len(ids), 500):
         chunk = ids[n : n + 500]
-        found += orders.orders_where(db, f"id IN ({', '.join('?' for _ in chunk)})", chunk)
-    return sorted(found, key=lambda o: o["id"])
+        # only what findings read, extracted by SQLite: an order's history can be megabytes of JSON
+        rows = db.execute(
+            f"SELECT json_object({fields}, 'reporter_ids', json_array(data ->> '$.reporter_ids[0]'))"
+            f" FROM work_orders WHERE id IN ({', '.join('?' for _ in chunk)})",
+            chunk,
+        ).fetchall()
+        found += [{"data": json.loads(r[0])} for r in rows]
+    return sorted(found, key=lambda o: str(o["data"]["id"]))
+
+
+def flagged_facts(
+    db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str, start: str, end: str
+) -> list[dict[str, Any]]:
+    """Facts whose device clock looked wrong, effective in [start, end) (UTC text): found without reading the rest."""
+    return recon_facts.facts_where(
+        db,
+        "property_id = ? AND local_day BETWEEN ? AND ? AND clock_flag IS NOT NULL"
+        " AND effective_at >= ? AND effective_at < ?",
+        [property_id, day_from, day_to, start, end],
+    )
