@@ -59,12 +59,13 @@ def refresh_all(settings: Settings) -> None:
 
 
 async def _tick_forever(settings: Settings) -> None:
+    """At start, then every few seconds: cheap when no property is due (one read), once however many requests came."""
     while True:
-        await asyncio.sleep(settings.findings_tick_seconds)
         try:
             await run_in_threadpool(refresh_all, settings)
         except Exception:  # a locked database or a bad row: try again next tick, never stop the clock
             log.exception("the findings tick failed")
+        await asyncio.sleep(settings.findings_tick_seconds)
 
 
 @contextlib.asynccontextmanager

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from shared.model import RecordType, Role
-from sync_server.db import orders, recon_facts
+from sync_server.db import findings, recon_facts
 from sync_server.schedule_window import Window, finding
 
 CHECK = RecordType.DECORATION_CHECK.value
 
 
-def order_findings(db: sqlite_utils.Database, window: Window) -> list[dict[str, Any]]:
+def order_findings(db: sqlite_utils.Database, window: Window, *, named: list[str]) -> list[dict[str, Any]]:
+    """The findings of the orders that can have changed (``findings.order_candidates``; ``named``: the orders
+    the window's stored findings name), so a refresh costs what the window holds, not every order ever made."""
     found = []
-    for row in orders.list_orders(db, property_id=window.property_id, limit=1_000_000):
+    day_from = (window.days[0] - timedelta(days=2)).isoformat()  # a fact's stored day may be in another zone
+    for row in findings.order_candidates(db, property_id=window.property_id, day_from=day_from, order_ids=named):
         order = row["data"]
         for deadline in order["deadlines"]:
             late = _deadline_finding(window, order, deadline)
@@ -57,11 +60,12 @@ def _deadline_finding(window: Window, order: dict[str, Any], deadline: dict[str,
         day = window.day_of(missed)
         state = f"the order was closed without it at {missed}"
     else:
+        if met is None and window.now <= due:
+            window.due_later(due)
+            return None
         if not (met > due if met else window.now > due):
             return None
         day = window.day_of(due)
-        if met is not None and day < window.days[0]:
-            return None  # met late before the window: an earlier refresh recorded it, and it cannot change
         state = f"met late at {deadline['met_at']}" if met else "not met yet"
     owner_id, owner_role = _deadline_owner(order, deadline)
     return finding(
@@ -102,7 +106,10 @@ def _follow_up_missed(db: sqlite_utils.Database, window: Window, order: dict[str
         return []
     due = datetime.fromisoformat(deadline["due_at"])
     day = window.day_of(due)
-    if window.now <= due or day < window.days[0]:
+    if window.now <= due:
+        window.due_later(due)
+        return []
+    if day < window.days[0]:
         return []
     violation_at = datetime.fromisoformat(order["reported_at"])
     for check in recon_facts.facts_of_stream(db, stream=f"permit:{order['permit_id']}"):

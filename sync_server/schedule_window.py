@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,12 +12,18 @@ from shared.rules import day_ends_at, local_day
 
 @dataclass(frozen=True)
 class Window:
-    """Whole property days, oldest first, the last one today; ``now`` decides what is due yet."""
+    """Whole property days, oldest first, the last one today; ``now`` decides what is due yet.
+
+    A finder that meets something not due yet (a slot, a day or a deadline ending later) calls ``due_later``:
+    the earliest of those moments is when the findings must be computed again, with no new fact.
+    """
 
     property_id: str
     tz: ZoneInfo
     now: datetime
     days: list[date]
+    boundaries: list[datetime] = field(default_factory=list)
+    known_days: dict[str, date] = field(default_factory=dict, repr=False)
 
     @property
     def start(self) -> datetime:
@@ -29,10 +35,23 @@ class Window:
 
     def day_of(self, at: str | datetime) -> date:
         """The property day of a moment (a stored ISO text or a datetime)."""
-        return local_day(datetime.fromisoformat(at) if isinstance(at, str) else at, self.tz)
+        if not isinstance(at, str):
+            return local_day(at, self.tz)
+        day = self.known_days.get(at)
+        if day is None:  # many deadlines share a due time: converting zones is a large share of a refresh
+            day = self.known_days[at] = local_day(datetime.fromisoformat(at), self.tz)
+        return day
 
     def covers(self, day: date) -> bool:
         return self.days[0] <= day <= self.days[-1]
+
+    def due_later(self, at: datetime) -> None:
+        self.boundaries.append(at)
+
+    @property
+    def next_due(self) -> datetime:
+        """The earliest moment after ``now`` at which a finding may fall due; the end of today at the latest."""
+        return min([self.end, *(b for b in self.boundaries if b >= self.now)])  # due exactly now: late a moment later
 
 
 def finding(kind: str, key: str, day: date, message: str, **fields: Any) -> dict[str, Any]:

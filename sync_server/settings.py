@@ -40,7 +40,7 @@ class Settings:
     lockout_threshold: int = 5  # consecutive failed logins before the account is locked
     lockout_base: timedelta = timedelta(minutes=1)  # doubled on each further lock
     lockout_max: timedelta = timedelta(hours=1)
-    findings_tick_seconds: float = 60  # how often findings are refreshed in the background; 0 turns it off
+    findings_tick_seconds: float = 5  # how often the tick refreshes findings that are due; 0 turns it off
     argon2: Argon2Params = field(default_factory=Argon2Params)
     now: Callable[[], datetime] = utc_now
 

@@ -20,6 +20,7 @@ import sqlite_utils
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from sync_server import schedule
 from sync_server.app import create_app
 from sync_server.db import migrate, open_db
 from sync_server.demo import PASSWORD, load_demo
@@ -73,7 +74,14 @@ def prepare_data_dir(settings: Settings, *, other_property: bool = True) -> None
 
 @pytest.fixture
 def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
+    """The server, after the first tick its lifespan runs at start (which starts the schedules today)."""
+    app = create_app(settings)
+    db = open_db(settings.db_path)
+    try:
+        schedule.tick(db, settings)
+    finally:
+        db.close()
+    return app
 
 
 @pytest.fixture
@@ -87,6 +95,14 @@ def server_db(settings: Settings) -> Iterator[sqlite_utils.Database]:
     """A connection to the server's database, for asserting what was (not) written."""
     db = open_db(settings.db_path)
     yield db
+    db.close()
+
+
+@pytest.fixture
+def tick(settings: Settings) -> Iterator[Callable[[], dict[str, int]]]:
+    """One tick of the server's findings clock (tests run the server with it off): what a pull no longer does."""
+    db = open_db(settings.db_path)
+    yield lambda: schedule.tick(db, settings)
     db.close()
 
 

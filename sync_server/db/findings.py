@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
+
+from shared.model import WorkOrderState
+from sync_server.db import recon_facts
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -48,8 +53,37 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE findings ADD COLUMN assigned_to TEXT;
         """,
     ),
+    (
+        "0004_due",
+        # When a property's findings must be computed again: pushes count ``changes``, a refresh records the
+        # count it computed from (``seen``) and the next moment a deadline, slot or day ends (``next_due_at``).
+        # The server's tick reads this small table; nobody recomputes findings in a request any more.
+        """
+        CREATE TABLE findings_due (
+            property_id TEXT PRIMARY KEY,
+            changes INTEGER NOT NULL DEFAULT 0,
+            seen INTEGER NOT NULL DEFAULT 0,
+            refreshed_at TEXT,
+            next_due_at TEXT
+        );
+        DROP TABLE findings_refreshed;
+        """,
+    ),
 ]
 ACK_COLUMNS = ("acked_by", "acked_at", "ack_note", "assigned_to")
+# the fields of an order that its findings read (and the first reporter, in ``reporter_ids``)
+ORDER_FIELDS = (
+    "id",
+    "kind",
+    "number",
+    "place_id",
+    "permit_id",
+    "assignee_id",
+    "reported_at",
+    "deadlines",
+    "permit_flagged",
+    "violation_checks",
+)
 
 
 def _json(value: Any) -> str:
@@ -120,11 +154,19 @@ def get_finding(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
 
 
 def ack_finding(
-    db: sqlite_utils.Database, *, id: str, acked_by: str, acked_at: str, note: str, assigned_to: str | None
+    db: sqlite_utils.Database,
+    *,
+    id: str,
+    acked_by: str,
+    acked_at: str,
+    note: str,
+    assigned_to: str | None,
+    scopes: list[str],
 ) -> None:
+    """Store the acknowledgement and who sees the finding now (its assignee too, in every later version)."""
     db.execute(
-        "UPDATE findings SET acked_by = ?, acked_at = ?, ack_note = ?, assigned_to = ? WHERE id = ?",
-        [acked_by, acked_at, note, assigned_to, id],
+        "UPDATE findings SET acked_by = ?, acked_at = ?, ack_note = ?, assigned_to = ?, scopes = ? WHERE id = ?",
+        [acked_by, acked_at, note, assigned_to, _json(scopes), id],
     )
 
 
@@ -144,31 +186,71 @@ def delete_finding(db: sqlite_utils.Database, *, id: str) -> None:
     db.execute("DELETE FROM findings WHERE id = ?", [id])
 
 
-def findings_refreshed_at(db: sqlite_utils.Database, *, property_id: str) -> datetime | None:
-    row = db.execute("SELECT at FROM findings_refreshed WHERE property_id = ?", [property_id]).fetchone()
-    return datetime.fromisoformat(row[0]) if row else None
-
-
-def mark_findings_refreshed(db: sqlite_utils.Database, *, property_id: str, at: datetime) -> None:
-    db.execute(
-        "INSERT INTO findings_refreshed (property_id, at) VALUES (?, ?)"
-        " ON CONFLICT (property_id) DO UPDATE SET at = excluded.at",
-        [property_id, at.isoformat()],
-    )
+def utc(at: datetime) -> str:
+    """How moments are stored here: UTC text that sorts as time."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def mark_findings_stale(db: sqlite_utils.Database, *, property_id: str) -> None:
-    """New facts arrived: the next reader recomputes the findings."""
-    db.execute("DELETE FROM findings_refreshed WHERE property_id = ?", [property_id])
+    """New facts arrived: the next tick recomputes the findings (the push itself never does)."""
+    db.execute(
+        "INSERT INTO findings_due (property_id, changes) VALUES (?, 1)"
+        " ON CONFLICT (property_id) DO UPDATE SET changes = changes + 1",
+        [property_id],
+    )
 
 
-def schedule_start(db: sqlite_utils.Database, *, property_id: str, today: str) -> str:
-    """The first property day the server looked at the schedules: nothing before it counts as missed."""
+def due_properties(db: sqlite_utils.Database, *, now: datetime, refreshed_before: datetime) -> list[str]:
+    """Properties never refreshed, stale (facts arrived since), past a boundary, or last refreshed long ago."""
+    rows = db.execute(
+        "SELECT p.id FROM properties p LEFT JOIN findings_due d ON d.property_id = p.id"
+        " WHERE d.refreshed_at IS NULL OR d.changes > d.seen OR d.next_due_at <= ? OR d.refreshed_at < ?"
+        " ORDER BY p.id",
+        [utc(now), utc(refreshed_before)],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def refresh_mark(db: sqlite_utils.Database, *, property_id: str) -> tuple[int, int, str | None]:
+    """(changes, seen, refreshed_at): read before computing, compared before writing what was computed."""
+    row = db.execute(
+        "SELECT changes, seen, refreshed_at FROM findings_due WHERE property_id = ?", [property_id]
+    ).fetchone()
+    return (int(row[0]), int(row[1]), row[2]) if row else (0, 0, None)
+
+
+def mark_refreshed(
+    db: sqlite_utils.Database, *, property_id: str, seen: int, at: datetime, next_due_at: datetime
+) -> None:
+    db.execute(
+        "INSERT INTO findings_due (property_id, changes, seen, refreshed_at, next_due_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (property_id) DO UPDATE SET seen = excluded.seen, refreshed_at = excluded.refreshed_at,"
+        " next_due_at = excluded.next_due_at",
+        [property_id, seen, seen, utc(at), utc(next_due_at)],
+    )
+
+
+@contextmanager
+def snapshot(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A read transaction: every query inside sees the same committed state, and no write lock is taken."""
+    db.conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")  # nothing was written: ending it only releases the snapshot
+
+
+def schedule_started(db: sqlite_utils.Database, *, property_id: str) -> str | None:
+    """The first property day the server looked at the schedules (None before): nothing before it is missed."""
+    row = db.execute("SELECT day FROM schedule_start WHERE property_id = ?", [property_id]).fetchone()
+    return str(row[0]) if row else None
+
+
+def start_schedule(db: sqlite_utils.Database, *, property_id: str, today: str) -> None:
     db.execute(
         "INSERT INTO schedule_start (property_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", [property_id, today]
     )
-    row = db.execute("SELECT day FROM schedule_start WHERE property_id = ?", [property_id]).fetchone()
-    return str(row[0])
 
 
 def refreshed_through(db: sqlite_utils.Database, *, property_id: str) -> str | None:
@@ -184,3 +266,49 @@ def mark_refreshed_through(db: sqlite_utils.Database, *, property_id: str, day: 
 def property_ids(db: sqlite_utils.Database) -> list[str]:
     """Every property the schedules run for."""
     return [str(r[0]) for r in db.execute("SELECT id FROM properties ORDER BY id").fetchall()]
+
+
+def order_candidates(
+    db: sqlite_utils.Database, *, property_id: str, day_from: str, order_ids: list[str]
+) -> list[dict[str, Any]]:
+    """The orders whose findings a refresh must judge, found through indexes (not every order ever made).
+
+    An open deadline (due or overdue), a fact of the order's stream on the window's days (a deadline met or
+    missed, a new report), or a stored finding of the window naming it (so it is judged again, not dropped).
+    """
+    states = [s.value for s in WorkOrderState]
+    marks = ", ".join("?" for _ in states)
+    ids = [
+        str(r[0])
+        for r in db.execute(
+            f"SELECT id FROM work_orders WHERE property_id = ? AND state IN ({marks}) AND due_at IS NOT NULL"
+            " UNION SELECT w.id FROM work_orders w WHERE w.property_id = ? AND w.stream IN"
+            " (SELECT DISTINCT stream FROM recon_facts WHERE property_id = ? AND local_day >= ? AND stream IS NOT NULL)"
+            " UNION SELECT w.id FROM work_orders w, json_each(?) j WHERE w.id = j.value",
+            [property_id, *states, property_id, property_id, day_from, json.dumps(order_ids)],
+        ).fetchall()
+    ]
+    fields = ", ".join(f"'{f}', data -> '$.{f}'" for f in ORDER_FIELDS)
+    found: list[dict[str, Any]] = []
+    for n in range(0, len(ids), 500):
+        chunk = ids[n : n + 500]
+        # only what findings read, extracted by SQLite: an order's history can be megabytes of JSON
+        rows = db.execute(
+            f"SELECT json_object({fields}, 'reporter_ids', json_array(data ->> '$.reporter_ids[0]'))"
+            f" FROM work_orders WHERE id IN ({', '.join('?' for _ in chunk)})",
+            chunk,
+        ).fetchall()
+        found += [{"data": json.loads(r[0])} for r in rows]
+    return sorted(found, key=lambda o: str(o["data"]["id"]))
+
+
+def flagged_facts(
+    db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str, start: str, end: str
+) -> list[dict[str, Any]]:
+    """Facts whose device clock looked wrong, effective in [start, end) (UTC text): found without reading the rest."""
+    return recon_facts.facts_where(
+        db,
+        "property_id = ? AND local_day BETWEEN ? AND ? AND clock_flag IS NOT NULL"
+        " AND effective_at >= ? AND effective_at < ?",
+        [property_id, day_from, day_to, start, end],
+    )

@@ -103,12 +103,6 @@ def property_tz(db: sqlite_utils.Database, *, property_id: str, default: ZoneInf
         return default
 
 
-def active_permits(db: sqlite_utils.Database, *, property_id: str) -> list[dict[str, Any]]:
-    return list(
-        db.query("SELECT * FROM permits WHERE property_id = ? AND status = 'active' ORDER BY id", [property_id])
-    )
-
-
 def permits_between(db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str) -> list[dict[str, Any]]:
     """Permits whose dates touch the days ``day_from``..``day_to``, ended ones too (``shared.rules.
     permit_checks_due_on`` says which of their days are due checks)."""

@@ -196,7 +196,7 @@ def list_findings(
     owner: Annotated[str | None, Query(max_length=100)] = None,
 ) -> dict[str, Any]:
     """What was missed or is late, with who owns it; supervisors see all, others their own."""
-    schedule.refresh_if_due(db, property_id=user["property_id"], settings=settings, force=True)
+    schedule.refresh_if_due(db, property_id=user["property_id"], settings=settings)
     found = findings.list_findings(
         db, property_id=user["property_id"], day=day.isoformat() if day else None, kind=kind, owner_id=owner
     )

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from shared.errors import NotFoundProblem, PermissionProblem, ValidationProblem
 from shared.model import Role
-from sync_server import auth, stats
+from sync_server import auth, schedule, stats
 from sync_server.db import accounts, feed, findings, reference, transaction
 from sync_server.deps import AppSettings, Db
 from sync_server.routes.auth import Problem
@@ -109,6 +109,11 @@ def ack_finding(
             )
     zone = reference.property_tz(db, property_id=found["property_id"], default=settings.tz)
     with transaction(db):
+        current = findings.get_finding(db, id=finding_id)  # read again under the lock: a refresh may have come
+        if current is None:
+            raise NotFoundProblem("finding.not_found", "No such finding; pull to refresh.", {"finding_id": finding_id})
+        # the person it was handed to sees it on their phone, and every later version of it (stored scopes)
+        scopes = schedule.finding_scopes(current["property_id"], current["data"], assigned_to=request.assignee_id)
         findings.ack_finding(
             db,
             id=finding_id,
@@ -116,12 +121,12 @@ def ack_finding(
             acked_at=settings.now().astimezone(zone).isoformat(),
             note=request.note,
             assigned_to=request.assignee_id,
+            scopes=scopes,
         )
         acked = findings.get_finding(db, id=finding_id)
         assert acked is not None
-        scopes = set(acked["scopes"])
-        if request.assignee_id:  # the person it was handed to sees it on their phone
-            scopes.add(feed.user_scope(request.assignee_id))
-        feed.publish(db, kind="finding", entity_id=finding_id, data=acked["data"], scopes=sorted(scopes))
+        # withdrawn from the previous assignee's phone when handed from one person to another
+        gone = sorted(set(current["scopes"]) - set(scopes))
+        feed.publish(db, kind="finding", entity_id=finding_id, data=acked["data"], scopes=scopes, gone=gone)
     data: dict[str, Any] = acked["data"]
     return data

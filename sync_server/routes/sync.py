@@ -13,7 +13,7 @@ from shared.errors import ValidationProblem
 from shared.model import RecordType
 from shared.parse import ascii_number
 from shared.wire import PROTOCOL_VERSION, PushStatus
-from sync_server import auth, push, schedule
+from sync_server import auth, push
 from sync_server.db import feed
 from sync_server.deps import AppSettings, Db
 from sync_server.errors import SafeJSONResponse
@@ -124,7 +124,10 @@ def pull_changes(
     ] = None,
     limit: Annotated[int | None, Query(ge=1, description="at most this many changes (capped by the server)")] = None,
 ) -> Response:
-    """The changes for this user after ``since``, oldest first; call again with ``cursor`` while has_more."""
+    """The changes for this user after ``since``, oldest first; call again with ``cursor`` while has_more.
+
+    Reads only: findings are computed by the server's tick (``schedule.tick``), never by a pull.
+    """
     cursor = _cursor(since)
     if cursor > feed.latest_seq(db):
         raise ValidationProblem(
@@ -133,7 +136,6 @@ def pull_changes(
             {"field": "since", "reset": True},
         )
     count = min(limit or settings.pull_default_limit, settings.pull_max_limit)
-    schedule.refresh_if_due(db, property_id=user["property_id"], settings=settings)  # findings due by now
     changes, last, has_more = feed.changes_since(db, scopes=feed.scopes_for(user), since=cursor, limit=count)
     # The stored JSON goes out as it is: a first pull of a big property is not decoded and encoded again.
     items = ",".join(

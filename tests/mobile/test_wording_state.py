@@ -27,13 +27,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def findings_ctx(tmp_path, client, clock):
+def findings_ctx(tmp_path, client, clock, tick):
     """A supervisor's phone one day after the server first looked: the routes were not walked, no site checks."""
     ctx = AppContext(data_dir=tmp_path / "phone", http=client)
     ctx.login("http://testserver", "demo-supervisor", "demo")
     ctx.sync_now()
     ctx.wait_sync()
     clock.advance(days=1, hours=2)
+    tick()  # the server's findings tick
     ctx.sync_now()
     ctx.wait_sync()
     yield ctx

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,10 +16,15 @@ SERVER_URL = "http://testserver"  # Starlette TestClient's base address
 
 
 @pytest.fixture
-def field(app: FastAPI, clock: FakeClock, tmp_path: Path) -> Iterator[Field]:
+def field(app: FastAPI, clock: FakeClock, tmp_path: Path, tick: Callable[[], object]) -> Iterator[Field]:
     """The demo property's server (tests/conftest.py ``settings``: Shanghai, Monday 09:30) and its phones."""
     the_field = Field(
-        url=SERVER_URL, http=lambda: TestClient(app), now=clock.now, clock=clock, phones_dir=tmp_path / "phones"
+        url=SERVER_URL,
+        http=lambda: TestClient(app),
+        now=clock.now,
+        clock=clock,
+        phones_dir=tmp_path / "phones",
+        tick=tick,
     )
     yield the_field
     the_field.close()

@@ -214,8 +214,16 @@ class Field:
     """A server and the phones that talk to it, on one clock."""
 
     def __init__(
-        self, *, url: str, http: Callable[[], httpx.Client], now: Callable[[], datetime], clock: Any, phones_dir: Path
+        self,
+        *,
+        url: str,
+        http: Callable[[], httpx.Client],
+        now: Callable[[], datetime],
+        clock: Any,
+        phones_dir: Path,
+        tick: Callable[[], object] | None = None,
     ) -> None:
+        self.tick = tick  # the server's findings tick, run by hand in-process (a live server runs its own)
         self.url = url
         self.http = http  # a new HTTP client per phone: each app has its own
         self.now = now
@@ -245,7 +253,9 @@ class Field:
 
     # ---- what the supervisor sees --------------------------------------------------------------
     def findings(self, kind: str | None = None, **match: Any) -> list[dict[str, Any]]:
-        """The findings on the supervisor's phone after it synced, of one kind and matching fields."""
+        """The findings on the supervisor's phone after the server's tick and a sync, of one kind and fields."""
+        if self.tick is not None:
+            self.tick()
         self.supervisor.sync()
         found = [f for f in self.supervisor.items("finding") if kind is None or f.get("kind") == kind]
         return sorted((f for f in found if all(f.get(k) == v for k, v in match.items())), key=lambda f: str(f["id"]))

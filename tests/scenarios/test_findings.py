@@ -47,6 +47,7 @@ def test_property_time_zone_decides_the_day(field, settings):
         load_demo(db, dataclasses.replace(settings, tz_name="America/New_York"), property_id="ny", prefix="ny")
     finally:
         db.close()
+    field.tick()  # the server's next tick starts the new property's schedules
     assert field.clock.now() == local(22, 20, 30, tz=NEW_YORK)  # Sunday evening there, Monday morning in Shanghai
 
     specialist = field.phone("ny-specialist")
@@ -56,6 +57,7 @@ def test_property_time_zone_decides_the_day(field, settings):
     specialist.sync()
 
     field.at(local(24, 0, 30, tz=NEW_YORK))  # Monday is over in New York (and not walked); Tuesday noon in Shanghai
+    field.tick()
     supervisor = field.phone("ny-supervisor")
     found = [f for f in supervisor.items("finding") if f["kind"] == "patrol.route_missed"]
     assert sorted((f["route_id"], f["day"]) for f in found) == [("ny-r1", "2026-11-23"), ("ny-r2", "2026-11-23")]

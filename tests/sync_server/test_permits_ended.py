@@ -55,8 +55,9 @@ def missed_days(sup: Phone) -> dict[str, set[str]]:
     return found
 
 
-def test_an_ended_permit_has_no_missed_check_from_the_day_it_ended(client, clock):
+def test_an_ended_permit_has_no_missed_check_from_the_day_it_ended(client, clock, tick):
     sup = four_days(client, clock)
+    tick()  # the server's findings clock
     short = next(p["id"] for p in sup.get(f"{ADMIN}/properties/demo/permits") if p["contractor"] == "Quick Paint")
     missed = missed_days(sup)
     both = {f"{d}:{s}" for d in DAYS for s in ("morning", "afternoon")}

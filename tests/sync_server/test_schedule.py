@@ -45,13 +45,17 @@ def test_renovation_permit_checked_only_in_the_morning_shows_one_missed_afternoo
     assert "decoration.check_missed:demo-permit1:2026-11-23:afternoon" in pulled
 
 
-def test_a_late_synced_check_resolves_the_missed_slot(phones, clock):
+def test_a_late_synced_check_resolves_the_missed_slot(phones, clock, tick):
     site = phones["site-supervisor"]
     clock.set(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))  # 14:00
     key = "decoration.check_missed:demo-permit1:2026-11-23:morning"
+    assert key not in site.of_kind("finding")  # a pull computes nothing: the server's tick does
+    tick()
     assert key in site.of_kind("finding")
     # the morning check was made at 10:00 on a phone that was offline until now
     site.send(decoration_check("demo-permit1", Slot.MORNING), datetime(2026, 11, 23, 10, 0, tzinfo=TZ))
+    assert key in site.of_kind("finding")  # until the next tick
+    tick()
     assert key not in site.of_kind("finding")
 
 
