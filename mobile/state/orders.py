@@ -181,7 +181,12 @@ class OrdersBoard:
         return body, after
 
     def history(self, order: dict[str, Any]) -> list[dict[str, Any]]:
+        """The latest steps the server sent (a long order's are cut to its last ones)."""
         return sorted(order.get("history") or [], key=lambda h: str(h.get("at", "")))
+
+    def earlier_steps(self, order: dict[str, Any]) -> int:
+        """How many older steps of a long order are only in its full record (the server's, or its PDF)."""
+        return max(0, int(order.get("history_total") or 0) - len(order.get("history") or []))
 
 
 def _kind(order: dict[str, Any]) -> WorkOrderKind | None:

@@ -121,6 +121,9 @@ class OrderDetailView:
                 )
             )
         if history:
+            earlier = board.earlier_steps(order)
+            if earlier:  # the feed sends the latest steps of a long order; the rest is in its record
+                history.insert(0, ft.Text(t("orders.earlier_steps", count=earlier), size=13, italic=True))
             controls.append(section(t("orders.history"), history))
         controls += self._record(order)
         if not actions:

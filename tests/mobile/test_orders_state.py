@@ -7,6 +7,7 @@ from mobile.state.orders import CONFIRM_ACTIONS, OrdersBoard
 from mobile.state.ports import MemoryRef, Problem
 from shared.i18n import Translator
 from shared.model import RecordType, WorkOrderAction, WorkOrderState
+from sync_server.reconcile_write import HISTORY_SHOWN, summary
 from tests.mobile.state_fixtures import T0, Saved, demo_ref
 
 
@@ -109,3 +110,17 @@ def test_urgent_orders_come_right_after_the_overdue_ones() -> None:
     ref = complaint_ref(due_at="2026-11-25T00:00:00+00:00")  # due later than wo1, but urgent
     b = OrdersBoard(ref=ref, save=Saved(), now=lambda: T0, user={"id": "u-sup", "role": "supervisor"})
     assert [o["id"] for o in b.visible()] == ["wo2", "wo-c", "wo1", "wo3"]
+
+
+def test_a_long_orders_detail_says_how_many_earlier_steps_are_only_in_its_full_record() -> None:
+    sup, _ = board("u-sup", "supervisor")
+    order = sup.orders()[0]
+    steps = [
+        {"at": f"2026-11-23T{h:02d}:{m:02d}:00+08:00", "action": "report_joined", "actor_id": "u-spec"}
+        for h in range(8, 12)
+        for m in range(12)
+    ]
+    pulled = summary({**order, "record_ids": [], "photos": [], "history": steps})  # as the server's feed sends it
+    assert len(sup.history(pulled)) == HISTORY_SHOWN and sup.history(pulled)[-1]["at"] == steps[-1]["at"]
+    assert sup.earlier_steps(pulled) == len(steps) - HISTORY_SHOWN
+    assert sup.earlier_steps(order) == 0  # a short order: every step is on the phone
