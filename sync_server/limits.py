@@ -29,6 +29,8 @@ OWN_LIMITS = [
     ("POST", re.compile(r"/api/v1/admin/properties/[^/]+/import")),
 ]
 LOGIN_PATHS = ("/api/v1/auth/",)
+# 1000 hashes of 64 hex digits in JSON (routes.photos.MAX_QUERY_HASHES) need more than a desk form.
+PHOTO_QUERY = ("POST", "/api/v1/photos/missing", 128 * 1024)
 
 
 def body_limit(settings: Settings, method: str, path: str) -> int | None:
@@ -37,6 +39,8 @@ def body_limit(settings: Settings, method: str, path: str) -> int | None:
         return None
     if path.startswith(LOGIN_PATHS):
         return settings.max_login_body_bytes
+    if (method, path) == PHOTO_QUERY[:2]:
+        return PHOTO_QUERY[2]
     return settings.max_json_body_bytes
 
 
