@@ -89,12 +89,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def _sweep_at_start(settings: Settings) -> None:
     """Leftovers of a previous run: half-written upload files, and photos past their grace period."""
-    photo_sweep.remove_stale_parts(settings)
-    db = open_db(settings.db_path)
     try:
-        photo_sweep.sweep(db, settings)
-    finally:
-        db.close()
+        photo_sweep.remove_stale_parts(settings)
+        db = open_db(settings.db_path)
+        try:
+            photo_sweep.sweep(db, settings)
+        finally:
+            db.close()
+    except Exception:  # a locked database (another worker writing) or a bad file: the tick tries again
+        log.exception("sweeping leftovers at start failed")
 
 
 def create_app(settings: Settings) -> FastAPI:

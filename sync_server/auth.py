@@ -165,20 +165,15 @@ async def _checked(
         if not right or row is None:
             await run_in_threadpool(login_guard.count_failure, db, settings, username=username, client=client)
             raise _invalid_credentials()
-        rehash = None
-        if hasher(settings.argon2).check_needs_rehash(stored_hash):  # hashed with older parameters: renew
-            rehash = await guard.pool.run(hash_password, password, settings.argon2)
-        await run_in_threadpool(_succeeded, db, username, client, row["id"], rehash)
+        await run_in_threadpool(_succeeded, db, username, client)
     if row["deactivated_at"]:
         raise _deactivated()
     return row
 
 
-def _succeeded(db: sqlite_utils.Database, username: str, client: Client, user_id: str, new_hash: str | None) -> None:
+def _succeeded(db: sqlite_utils.Database, username: str, client: Client) -> None:
     with transaction(db):
         login_guard.clear(db, username=username, client=client)
-        if new_hash:
-            accounts.renew_hash(db, user_id=user_id, password_hash=new_hash)
 
 
 def user_for_token(db: sqlite_utils.Database, settings: Settings, *, token: str | None) -> dict[str, Any]:

@@ -22,7 +22,9 @@ from sync_server.settings import Settings
 
 log = logging.getLogger(__name__)
 PART_PATTERN = ".incoming-*.part"
-STALE_PART_SECONDS = 3600  # an upload still writing after an hour is dead (another worker may be writing one now)
+# Swept at start: older than this, no upload is still writing it (another worker may be writing a fresh one;
+# one write takes well under a second). Failed uploads remove their own; these are left by a crash.
+STALE_PART_SECONDS = 600
 
 
 def photo_dir(settings: Settings) -> Path:

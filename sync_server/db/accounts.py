@@ -111,11 +111,6 @@ def set_password(db: sqlite_utils.Database, *, user_id: str, password_hash: str)
     db.execute("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?", [password_hash, user_id])
 
 
-def renew_hash(db: sqlite_utils.Database, *, user_id: str, password_hash: str) -> None:
-    """The same password hashed with today's parameters (nothing else about the user changes)."""
-    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
-
-
 ThrottleKey = tuple[str, str, str]  # (kind, username, client)
 
 

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from sync_server import auth
 from sync_server.app import create_app
 from sync_server.hashing import HashPool
-from sync_server.settings import Argon2Params
 from tests.conftest import login
 
 LOGIN = "/api/v1/auth/login"
@@ -164,16 +163,6 @@ def test_the_pool_hashes_on_its_own_threads_and_says_how_long_to_wait():
     pool.close()
     assert refused.code == "auth.busy" and refused.detail["retry_after"] >= 1
     assert thread.name.startswith("password-hash")
-
-
-def test_a_hash_made_with_older_parameters_is_renewed_at_login(settings, server_db):
-    stronger = Argon2Params(time_cost=2, memory_cost=16, parallelism=1)
-    client = _app_client(settings, argon2=stronger)
-    before = server_db.execute("SELECT password_hash FROM users WHERE username = 'demo-specialist'").fetchone()[0]
-    login(client, "demo-specialist")
-    after = server_db.execute("SELECT password_hash FROM users WHERE username = 'demo-specialist'").fetchone()[0]
-    assert before != after and "t=2" in after and "m=16" in after
-    assert auth.verify_password(after, "demo", stronger)
 
 
 @pytest.mark.e2e
