@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    for flag, kind, help_text in SERVE_LIMITS:
+        serve.add_argument(flag, type=kind, help=help_text)
     demo = commands.add_parser("load-demo", help="create the demo property and users (safe to run again)")
     property_rules = commands.add_parser("set-rules", help="set a property's own deadlines")
     property_rules.add_argument("--property-id", required=True)
@@ -49,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         return import_cli.run(args)
     if args.command == report_cli.COMMAND:
         return report_cli.run(args)
-    settings = Settings(data_dir=args.data_dir, tz_name=args.tz, **clock.settings_from_env())
+    limits = {
+        _field(flag): value for flag, _, _ in SERVE_LIMITS if (value := getattr(args, _field(flag), None)) is not None
+    }
+    settings = Settings(data_dir=args.data_dir, tz_name=args.tz, **limits, **clock.settings_from_env())
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
     if args.command == "load-demo":
@@ -57,6 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "set-rules":
         return _set_rules(settings, args.property_id, args.rectification_hours)
     return admin_cli.run(args, settings, _open)
+
+
+# Operator limits of `serve` (Settings fields of the same name; the README's operator part explains them).
+SERVE_LIMITS: list[tuple[str, type, str]] = [
+    ("--max-connections", int, "connections at once; beyond, requests get 503 server.busy (default 2048)"),
+    ("--head-timeout", float, "seconds a client has to send a request's headers (default 10)"),
+    ("--body-read-timeout", float, "seconds a request body may stall (default 15)"),
+    ("--shutdown-timeout", float, "seconds SIGTERM waits for running requests (default 5)"),
+    ("--hash-workers", int, "threads hashing passwords (default: half the cores)"),
+    ("--hash-queue", int, "logins waiting for a hashing thread before 429 auth.busy (default 32)"),
+]
+
+
+def _field(flag: str) -> str:
+    return flag.removeprefix("--").replace("-", "_")
 
 
 RECTIFICATION_HOURS = (1, 720)  # an hour up to 30 days: anything else is a typing mistake
@@ -71,11 +91,10 @@ def _hours(text: str) -> int:
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
-    import uvicorn
-
+    from sync_server import serving
     from sync_server.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    serving.run(create_app(settings), settings, host, port)
     return 0
 
 

@@ -10,9 +10,12 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from sync_server import __version__, docs, errors, schedule
+from sync_server import __version__, docs, errors, photo_sweep, schedule
+from sync_server.auth import LoginGuard
 from sync_server.db import migrate, open_db
 from sync_server.deps import get_db, get_settings
+from sync_server.hashing import HashPool
+from sync_server.limits import RequestLimits
 from sync_server.routes import (
     admin,
     admin_import,
@@ -50,10 +53,11 @@ log = logging.getLogger(__name__)
 
 
 def refresh_all(settings: Settings) -> None:
-    """One tick of the findings clock, on its own connection."""
+    """One tick of the findings clock, on its own connection; photos nobody took up are swept with it."""
     db = open_db(settings.db_path)
     try:
         schedule.tick(db, settings)
+        photo_sweep.sweep(db, settings)
     finally:
         db.close()
 
@@ -72,6 +76,7 @@ async def _tick_forever(settings: Settings) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Findings are recorded when they fall due, by a periodic tick, not only when someone looks."""
     settings: Settings = app.state.settings
+    await run_in_threadpool(_sweep_at_start, settings)
     task = asyncio.create_task(_tick_forever(settings)) if settings.findings_tick_seconds > 0 else None
     try:
         yield
@@ -80,6 +85,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        app.state.login_guard.pool.close()
+
+
+def _sweep_at_start(settings: Settings) -> None:
+    """Leftovers of a previous run: half-written upload files, and photos past their grace period."""
+    try:
+        photo_sweep.remove_stale_parts(settings)
+        db = open_db(settings.db_path)
+        try:
+            photo_sweep.sweep(db, settings)
+        finally:
+            db.close()
+    except Exception:  # a locked database (another worker writing) or a bad file: the tick tries again
+        log.exception("sweeping leftovers at start failed")
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -98,6 +117,8 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.login_guard = LoginGuard(HashPool(settings.hash_workers, settings.hash_queue))
+    app.add_middleware(RequestLimits, settings=settings)
     errors.install(app)
     docs.install(app)
     for router in ROUTERS:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import math
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Annotated, Any
@@ -14,11 +15,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
-from shared.errors import AuthProblem, LimitProblem, PermissionProblem, ValidationProblem
+from shared.errors import AuthProblem, PermissionProblem, ValidationProblem
 from shared.model import Role
+from sync_server import login_guard
 from sync_server.db import accounts, transaction
 from sync_server.deps import get_db, get_settings
+from sync_server.hashing import HashPool
+from sync_server.login_guard import Client, OneAtATime
 from sync_server.settings import Argon2Params, Settings
 
 SUPERVISING_ROLES = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value})
@@ -72,17 +77,30 @@ def _deactivated() -> AuthProblem:
     )
 
 
-def login(
-    db: sqlite_utils.Database, settings: Settings, *, username: str, password: str, device_id: str, device_name: str
+async def login(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    guard: LoginGuard,
+    *,
+    username: str,
+    password: str,
+    client: Client,
+    device_name: str,
 ) -> tuple[str, dict[str, Any]]:
     """Check the password and issue a device token; return (token, user)."""
-    row = _checked(db, settings, username=username, password=password)
+    row = await _checked(db, settings, guard, username=username, password=password, client=client)
     if row["must_change_password"]:
         raise PermissionProblem(
             "auth.password_change_required",
             "Your password was reset: choose a new one before logging in.",
             {"username": username},
         )
+    return await run_in_threadpool(_issue_token, db, settings, row, client.device_id, device_name)
+
+
+def _issue_token(
+    db: sqlite_utils.Database, settings: Settings, row: dict[str, Any], device_id: str, device_name: str
+) -> tuple[str, dict[str, Any]]:
     now = settings.now()
     token = secrets.token_urlsafe(32)
     with transaction(db):
@@ -98,54 +116,64 @@ def login(
     return token, accounts.public_user(row)
 
 
-def change_password(
-    db: sqlite_utils.Database, settings: Settings, *, username: str, current_password: str, new_password: str
+async def change_password(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    guard: LoginGuard,
+    *,
+    username: str,
+    current_password: str,
+    new_password: str,
+    client: Client,
 ) -> None:
     """A user sets their own password (required after a reset); wrong current passwords count towards the lock."""
-    row = _checked(db, settings, username=username, password=current_password)
+    row = await _checked(db, settings, guard, username=username, password=current_password, client=client)
     check_new_password(new_password)
     if new_password == current_password:
         raise ValidationProblem(
             "auth.password_unchanged", "Choose a new password that differs from the current one.", {"field": "password"}
         )
+    new_hash = await guard.pool.run(hash_password, new_password, settings.argon2)
+    await run_in_threadpool(_set_password, db, row["id"], new_hash)
+
+
+def _set_password(db: sqlite_utils.Database, user_id: str, password_hash: str) -> None:
     with transaction(db):
-        accounts.set_password(db, user_id=row["id"], password_hash=hash_password(new_password, settings.argon2))
+        accounts.set_password(db, user_id=user_id, password_hash=password_hash)
 
 
-def _checked(db: sqlite_utils.Database, settings: Settings, *, username: str, password: str) -> dict[str, Any]:
+@dataclass
+class LoginGuard:
+    """What one server process shares between logins: the hashing pool and the one-try-at-a-time locks."""
+
+    pool: HashPool
+    serial: OneAtATime = field(default_factory=OneAtATime)
+
+
+async def _checked(
+    db: sqlite_utils.Database, settings: Settings, guard: LoginGuard, *, username: str, password: str, client: Client
+) -> dict[str, Any]:
     """The user row when the password is right and the account may log in; else the problem, counted."""
-    now = settings.now()
-    failures = accounts.login_failures(db, username=username)
-    if failures["locked_until"] and now < datetime.fromisoformat(failures["locked_until"]):
-        raise _locked(datetime.fromisoformat(failures["locked_until"]), now)
-    row = accounts.user_for_login(db, username=username)
-    # an unknown name costs the same hash and counts towards the same lock as a real one
-    stored_hash = row["password_hash"] if row else _dummy_hash(settings.argon2)
-    if not verify_password(stored_hash, password, settings.argon2) or row is None:
-        failed, locks, locked_until = failures["failed_logins"] + 1, failures["locks"], None
-        if failed % settings.lockout_threshold == 0:
-            locks += 1
-            locked_until = now + min(settings.lockout_base * 2 ** (locks - 1), settings.lockout_max)
-        accounts.record_login_failure(
-            db, username=username, failed_logins=failed, locks=locks, locked_until=locked_until
-        )
-        if locked_until is not None:
-            raise _locked(locked_until, now)
-        raise _invalid_credentials()
-    accounts.record_login_success(db, username=username)
+    async with guard.serial.hold((username, client.address)):
+        delay = await run_in_threadpool(login_guard.check, db, settings, username=username, client=client)
+        if delay:
+            await asyncio.sleep(delay)  # a coroutine waits, not a thread
+        row = await run_in_threadpool(accounts.user_for_login, db, username=username)
+        # an unknown name costs the same hash and counts towards the same locks as a real one
+        stored_hash = row["password_hash"] if row else await guard.pool.run(_dummy_hash, settings.argon2)
+        right = await guard.pool.run(verify_password, stored_hash, password, settings.argon2)
+        if not right or row is None:
+            await run_in_threadpool(login_guard.count_failure, db, settings, username=username, client=client)
+            raise _invalid_credentials()
+        await run_in_threadpool(_succeeded, db, username, client)
     if row["deactivated_at"]:
         raise _deactivated()
     return row
 
 
-def _locked(until: datetime, now: datetime) -> LimitProblem:
-    retry_after = max(1, math.ceil((until - now).total_seconds()))
-    return LimitProblem(
-        "auth.locked",
-        f"Too many wrong passwords: this account is locked. Try again in {retry_after} seconds"
-        " or ask a supervisor to help.",
-        {"retry_after": retry_after},
-    )
+def _succeeded(db: sqlite_utils.Database, username: str, client: Client) -> None:
+    with transaction(db):
+        login_guard.clear(db, username=username, client=client)
 
 
 def user_for_token(db: sqlite_utils.Database, settings: Settings, *, token: str | None) -> dict[str, Any]:

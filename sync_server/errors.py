@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from shared.errors import (
     AuthProblem,
@@ -42,8 +43,12 @@ STATUS_BY_CODE: dict[str, int] = {
     "sync.protocol_unsupported": 400,
     "sync.invalid_cursor": 400,
     "auth.locked": 429,
+    "auth.busy": 429,
     "request.too_many": 429,
+    "request.timeout": 408,
+    "server.busy": 503,
 }
+RETRY_AFTER_STATUSES = (429, 503)
 
 
 def status_for(error: PatrolError) -> int:
@@ -67,7 +72,7 @@ class SafeJSONResponse(JSONResponse):
 
 def problem_response(status: int, code: str, message: str, detail: dict[str, Any] | None = None) -> JSONResponse:
     headers = {}
-    if status == 429 and detail and "retry_after" in detail:
+    if status in RETRY_AFTER_STATUSES and detail and "retry_after" in detail:
         headers["Retry-After"] = str(detail["retry_after"])
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
@@ -110,6 +115,13 @@ async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _client_gone(request: Request, exc: Exception) -> JSONResponse:
+    # The phone lost its network mid-upload: routine, not a server error. It sends again at its next sync.
+    client = request.client.host if request.client else "?"
+    log.info("client %s disconnected during %s %s", client, request.method, request.url.path)
+    return problem_response(400, "request.incomplete", "The request was cut off before it was complete.")
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(500, "server.error", "The server failed; try again later and tell the administrator.")
@@ -120,4 +132,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(sqlite3.OperationalError, _database_busy)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)

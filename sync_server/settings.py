@@ -17,9 +17,11 @@ def utc_now() -> datetime:
 class Argon2Params:
     """Password hashing cost; tests use cheap parameters, hashes keep their own for verification."""
 
-    time_cost: int = 3
-    memory_cost: int = 65536  # KiB
-    parallelism: int = 4
+    # OWASP's argon2id choice of 19 MiB, 2 passes, 1 lane (see the README's operator part): ~20 ms of one core,
+    # so a bounded pool of hashing threads keeps both memory (19 MiB each) and CPU in hand under a login storm.
+    time_cost: int = 2
+    memory_cost: int = 19456  # KiB
+    parallelism: int = 1
 
 
 CHEAP_ARGON2 = Argon2Params(time_cost=1, memory_cost=8, parallelism=1)
@@ -43,6 +45,27 @@ class Settings:
     findings_tick_seconds: float = 5  # how often the tick refreshes findings that are due; 0 turns it off
     argon2: Argon2Params = field(default_factory=Argon2Params)
     now: Callable[[], datetime] = utc_now
+    # Login under abuse (sync_server.login_guard, sync_server.hashing):
+    hash_workers: int = 0  # threads hashing passwords; 0: half the cores, at least one (the rest serve sync)
+    hash_queue: int = 32  # logins waiting for a hashing thread; one more is answered 429 auth.busy
+    address_lock_threshold: int = 20  # failed logins from one address, any accounts, before it is locked
+    soft_delay_after: int = 10  # failed logins of one account, from anywhere, before each try is slowed
+    soft_delay_step: float = 0.25  # seconds added per failure beyond that
+    soft_delay_max: float = 3.0
+    failure_window: timedelta = timedelta(hours=24)  # a failure count with no new failure for this long restarts
+    # Request limits (sync_server.limits, sync_server.serving):
+    max_login_body_bytes: int = 16 * 1024
+    max_json_body_bytes: int = 64 * 1024  # every other endpoint without a limit of its own (desk, admin, review)
+    head_timeout: float = 10.0  # seconds to send the request line and headers
+    max_head_bytes: int = 32 * 1024
+    body_read_timeout: float = 15.0  # seconds without a byte of the body
+    body_total_timeout: float = 120.0  # a whole body (a 1 MB photo at 8 KB/s)
+    max_connections: int = 2048  # beyond: 503 server.busy (the open-files limit is raised to fit at start)
+    keep_alive_timeout: float = 5.0
+    shutdown_timeout: float = 5.0  # SIGTERM: requests still running after this are cut (their transaction rolls back)
+    # Photos no record references (sync_server.photo_sweep):
+    unreferenced_photo_quota: int = 50 * 1024 * 1024  # bytes received per user
+    unreferenced_photo_grace: timedelta = timedelta(days=7)
 
     @property
     def db_path(self) -> Path:

@@ -148,6 +148,7 @@ class LiveServer:
     data_dir: Path
     port: int
     process: subprocess.Popen[bytes] | None = None
+    args: tuple[str, ...] = ()  # more `serve` options (limits, timeouts)
     log_path: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -169,6 +170,7 @@ class LiveServer:
             "127.0.0.1",
             "--port",
             str(self.port),
+            *self.args,
         ]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
@@ -223,11 +225,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
     """
     started: list[LiveServer] = []
 
-    def start(*, data_dir: Path | None = None, demo: bool = True, **settings_kw: Any) -> LiveServer:
+    def start(
+        *, data_dir: Path | None = None, demo: bool = True, args: tuple[str, ...] = (), **settings_kw: Any
+    ) -> LiveServer:
         directory = data_dir or tmp_path_factory.mktemp("live-server")
         if demo:
             prepare_data_dir(Settings(data_dir=directory, argon2=CHEAP_ARGON2, **settings_kw))
-        server = LiveServer(directory, free_port())
+        server = LiveServer(directory, free_port(), args=args)
         started.append(server)
         server.start()
         return server

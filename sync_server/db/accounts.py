@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -41,7 +42,26 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX tokens_device ON tokens (device_id);
         CREATE INDEX tokens_user ON tokens (user_id);
         """,
-    )
+    ),
+    (
+        "0002_login_throttle",
+        """
+        DROP TABLE login_failures;
+        -- failed logins per (kind, account typed, client): 'device' and 'address' lock one client out of one
+        -- account, 'spray' (username '') locks an address out of every account, 'account' (client '') only
+        -- slows every try at the account down: an attacker's tries never lock the owner's own phone
+        CREATE TABLE login_throttle (
+            kind TEXT NOT NULL,
+            username TEXT NOT NULL,
+            client TEXT NOT NULL,
+            failures INTEGER NOT NULL,
+            locks INTEGER NOT NULL,
+            locked_until TEXT,
+            last_failure_at TEXT NOT NULL,
+            PRIMARY KEY (kind, username, client)
+        );
+        """,
+    ),
 ]
 
 USER_FIELDS = "id, username, name, role, property_id"
@@ -91,22 +111,71 @@ def set_password(db: sqlite_utils.Database, *, user_id: str, password_hash: str)
     db.execute("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?", [password_hash, user_id])
 
 
-def login_failures(db: sqlite_utils.Database, *, username: str) -> dict[str, Any]:
-    rows = list(db.query("SELECT * FROM login_failures WHERE username = ?", [username]))
-    return rows[0] if rows else {"username": username, "failed_logins": 0, "locks": 0, "locked_until": None}
+ThrottleKey = tuple[str, str, str]  # (kind, username, client)
 
 
-def record_login_failure(
-    db: sqlite_utils.Database, *, username: str, failed_logins: int, locks: int, locked_until: datetime | None
-) -> None:
+def throttle_rows(db: sqlite_utils.Database, keys: list[ThrottleKey]) -> dict[ThrottleKey, dict[str, Any]]:
+    found = {}
+    for kind, username, client in keys:
+        rows = list(
+            db.query(
+                "SELECT * FROM login_throttle WHERE kind = ? AND username = ? AND client = ?", [kind, username, client]
+            )
+        )
+        if rows:
+            found[(kind, username, client)] = rows[0]
+    return found
+
+
+def count_failure(
+    db: sqlite_utils.Database,
+    key: ThrottleKey,
+    *,
+    now: datetime,
+    threshold: int,
+    lock_for: Callable[[int], timedelta],
+    window: timedelta,
+) -> datetime | None:
+    """Count one failed login under ``key``; lock it when the count reaches the next multiple of ``threshold``
+    (0: never). Returns the new lock's end. Call inside a write transaction: the read and the write are one step."""
+    row = throttle_rows(db, [key]).get(key)
+    failures, locks, locked_until = (row["failures"], row["locks"], row["locked_until"]) if row else (0, 0, None)
+    locked = locked_until is not None and now < datetime.fromisoformat(locked_until)
+    if row and not locked and now - datetime.fromisoformat(row["last_failure_at"]) > window:
+        failures, locks = 0, 0  # a quiet spell: start again
+    failures += 1
+    new_lock = None
+    if threshold and not locked and failures >= threshold * (locks + 1):  # tries already under way still count
+        locks += 1
+        new_lock = now + lock_for(locks)
+        locked_until = new_lock.isoformat()
     db.execute(
-        "INSERT OR REPLACE INTO login_failures (username, failed_logins, locks, locked_until) VALUES (?, ?, ?, ?)",
-        [username, failed_logins, locks, locked_until.isoformat() if locked_until else None],
+        "INSERT INTO login_throttle (kind, username, client, failures, locks, locked_until, last_failure_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, username, client) DO UPDATE SET"
+        " failures = excluded.failures, locks = excluded.locks, locked_until = excluded.locked_until,"
+        " last_failure_at = excluded.last_failure_at",
+        [*key, failures, locks, locked_until, now.isoformat()],
     )
+    return new_lock
+
+
+def clear_failures(db: sqlite_utils.Database, keys: list[ThrottleKey]) -> None:
+    db.conn.executemany("DELETE FROM login_throttle WHERE kind = ? AND username = ? AND client = ?", keys)
 
 
 def record_login_success(db: sqlite_utils.Database, *, username: str) -> None:
-    db.execute("DELETE FROM login_failures WHERE username = ?", [username])
+    """Lift every lock and count on the account, from every client (an administrator's password reset)."""
+    db.execute("DELETE FROM login_throttle WHERE username = ?", [username])
+
+
+def device_known(db: sqlite_utils.Database, *, username: str, device_id: str) -> bool:
+    """Whether this device has logged in to this account before: the owner's phone, not a stranger's."""
+    row = db.execute(
+        "SELECT 1 FROM tokens t JOIN users u ON u.id = t.user_id"
+        " WHERE u.username = ? AND t.device_id = ? AND t.revoked_at IS NULL LIMIT 1",
+        [username, device_id],
+    ).fetchone()
+    return row is not None
 
 
 def insert_token(

@@ -38,9 +38,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX record_photos_by_photo ON record_photos (property_id, sha256);
         """,
     ),
+    (
+        "0002_photos_by_uploader",
+        """
+        CREATE INDEX photos_by_uploader ON photos (property_id, uploaded_by);
+        CREATE INDEX photos_by_time ON photos (uploaded_at);
+        CREATE INDEX photos_by_hash ON photos (sha256);
+        """,
+    ),
 ]
 
 PHOTO_MISSING = "photo_missing"
+_UNREFERENCED = (
+    "NOT EXISTS (SELECT 1 FROM record_photos rp WHERE rp.property_id = p.property_id AND rp.sha256 = p.sha256)"
+)
 
 
 def has_photo(db: sqlite_utils.Database, *, property_id: str, sha256: str) -> bool:
@@ -137,3 +148,38 @@ def _publish_missing(db: sqlite_utils.Database, *, record_id: str) -> list[str]:
         # only withdraw what was announced: a record whose photos all came first never shows up in the feed
         feed.publish(db, kind=PHOTO_MISSING, entity_id=record_id, data=data, gone=[scope])
     return missing
+
+
+def is_referenced(db: sqlite_utils.Database, *, property_id: str, sha256: str) -> bool:
+    """Whether a record of the property names this photo (sent or still to come)."""
+    row = db.execute(
+        "SELECT 1 FROM record_photos WHERE property_id = ? AND sha256 = ? LIMIT 1", [property_id, sha256]
+    ).fetchone()
+    return row is not None
+
+
+def unreferenced_bytes(db: sqlite_utils.Database, *, property_id: str, user_id: str) -> int:
+    """Bytes a user sent in photos that no record of the property names (yet)."""
+    row = db.execute(
+        f"SELECT COALESCE(SUM(received_size), 0) FROM photos p WHERE property_id = ? AND uploaded_by = ?"
+        f" AND {_UNREFERENCED}",
+        [property_id, user_id],
+    ).fetchone()
+    return int(row[0])
+
+
+def remove_unreferenced(db: sqlite_utils.Database, *, uploaded_before: str) -> list[str]:
+    """Forget photos no record names that came before ``uploaded_before``; return the hashes no property holds now.
+
+    Call inside a write transaction, and remove those hashes' files before it ends (an upload of the same
+    photo in the meantime waits for the lock, then finds no file and writes it again).
+    """
+    gone = [
+        row[0]
+        for row in db.execute(
+            f"DELETE FROM photos AS p WHERE uploaded_at < ? AND {_UNREFERENCED} RETURNING sha256", [uploaded_before]
+        ).fetchall()
+    ]
+    return [
+        h for h in dict.fromkeys(gone) if db.execute("SELECT 1 FROM photos WHERE sha256 = ?", [h]).fetchone() is None
+    ]

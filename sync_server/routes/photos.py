@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shared.errors import NotFoundProblem
 from shared.parse import ascii_number
-from sync_server import auth, errors
+from sync_server import auth, errors, photo_sweep
 from sync_server import photos as pipeline
 from sync_server.db import photos as photo_db
 from sync_server.db import transaction
@@ -37,7 +37,8 @@ UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: _AUTH,
     413: {
         "model": Problem,
-        "description": "photo.too_large (detail.max_photo_bytes), photo.too_many_pixels (detail.max_pixels)",
+        "description": "photo.too_large (detail.max_photo_bytes), photo.too_many_pixels (detail.max_pixels),"
+        " photo.quota_exceeded (a photo no record names, beyond the sender's quota of such photos)",
     },
     415: {"model": Problem, "description": "photo.not_an_image"},
     422: {"model": Problem, "description": "photo.invalid_hash, photo.hash_mismatch, photo.unreadable"},
@@ -114,6 +115,7 @@ async def upload_photo(
         response.status_code = 200
         return Stored(sha256=sha256, created=False, width=existing["width"], height=existing["height"])
     data = await _read_limited(request, settings.max_photo_bytes)
+    await run_in_threadpool(photo_sweep.check_quota, db, settings, user=user, sha256=sha256, size=len(data))
     stored = await run_in_threadpool(_verify_and_store, db, settings, user, sha256, data)
     response.status_code = 201 if stored.created else 200
     return stored
@@ -163,6 +165,8 @@ def _verify_and_store(
     if not pipeline.photo_path(directory, sha256).exists():  # another property may have sent the same photo
         pipeline.store_photo(directory, photo)
     with transaction(db):  # the file is in place before the row says so
+        if not pipeline.photo_path(directory, sha256).exists():  # swept since we looked: write it again
+            pipeline.store_photo(directory, photo)
         created = photo_db.add_photo(
             db,
             property_id=user["property_id"],

@@ -280,7 +280,7 @@ DESK = "/api/v1/orders/{}/actions"
         ("user-other-maintenance", 422, "record.unknown_reference"),
         ("user-nobody", 422, "record.unknown_reference"),
         ("user-demo-specialist", 422, "record.assignee_not_maintenance"),
-        ("x" * 3_000_000, 422, "request.invalid"),
+        ("x" * 3_000_000, 413, "request.too_large"),  # over the desk endpoints' body limit
     ],
 )
 def test_assignee_of_a_desk_dispatch(client, world, server_db, assignee, status, code):
