@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,11 +15,14 @@ import httpx
 
 from mobile import recorder
 from mobile.photo_cache import PhotoCache
+from mobile.state.orders import OrdersBoard
 from mobile.state.ports import RefData
 from mobile.state.sync_status import SyncStatus
+from mobile.state.today import Today, build_today
 from mobile.store import Store, open_store
 from mobile.sync import SyncClient
 from mobile.sync import login as sync_login
+from shared import rules
 from shared.errors import PatrolError
 from shared.i18n import DEFAULT_LOCALE, LOCALES, Translator, normalize_locale
 from shared.model import RecordType
@@ -34,13 +37,33 @@ def default_data_dir() -> Path:
 
 
 class StoreRef(RefData):
-    """RefData over the store's reference cache."""
+    """RefData over the store's reference cache.
+
+    A screen asks for the same kind several times while it builds (orders for the list, the counts,
+    each row's place): what was read is kept until the store changes, so each is decoded once.
+    The items are shared between those reads: screens only read them.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._seen: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        self._seen_at = -1
+
+    def _cached(self, key: tuple[Any, ...], read: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        changes = self.store.changes()
+        if changes != self._seen_at:
+            self._seen, self._seen_at = {}, changes
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = read()
+        return list(found)
 
     def items(self, kind: str) -> list[dict[str, Any]]:
-        return self.store.reference(kind)
+        return self._cached((kind,), lambda: self.store.reference(kind))
+
+    def items_in_state(self, kind: str, states: Collection[str]) -> list[dict[str, Any]]:
+        wanted = sorted(states)
+        return self._cached((kind, *wanted), lambda: self.store.reference_in_state(kind, wanted))
 
     def item(self, kind: str, id: str) -> dict[str, Any] | None:
         return self.store.get_reference(kind, id)
@@ -100,7 +123,7 @@ class AppContext:
 
     @property
     def tz(self) -> ZoneInfo:
-        props = self.store.reference("property")
+        props = self.ref.items("property")
         name = str(props[0].get("tz", DEFAULT_TZ)) if props else DEFAULT_TZ
         try:
             return ZoneInfo(name)
@@ -144,6 +167,17 @@ class AppContext:
     def now(self) -> datetime:
         return self.clock()
 
+    def today(self, board: OrdersBoard) -> Today:
+        """The Today screen's content for this user: it needs only the day's records, read by their index."""
+        now, tz = self.now(), self.tz
+        return build_today(ref=self.ref, records=self.day_records(now), user=self.user, now=now, tz=tz, board=board)
+
+    def day_records(self, now: datetime) -> list[dict[str, Any]]:
+        """Records of the property's day around ``now``, made here or pulled, newest first."""
+        tz = self.tz
+        start = datetime.combine(rules.local_day(now, tz), time(0), tz)
+        return self.store.records_around(start, rules.day_ends_at(start.date(), tz))
+
     def records(self) -> list[dict[str, Any]]:
         """Records made here and pulled from the server, newest first."""
         return self.store.records(origin=None, limit=2000)
@@ -159,9 +193,11 @@ class AppContext:
         err = self.store.last_error
         self.status.last_error = err.get("message") if err else None
         self.status.last_error_code = err.get("code") if err else None
-        self.status.problems = [
-            r for r in self.store.records(origin="local", limit=200) if r["sync_status"] in ("rejected", "conflict")
-        ]
+        self.status.problems = sorted(
+            (r for status in ("rejected", "conflict") for r in self.store.records(origin="local", status=status)),
+            key=lambda r: (r["recorded_at"], r["id"]),
+            reverse=True,
+        )[:200]
 
     def _notify(self) -> None:
         for listener in list(self.listeners):

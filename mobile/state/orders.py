@@ -74,6 +74,18 @@ class OrdersBoard:
     def orders(self) -> list[dict[str, Any]]:
         return self.ref.items("work_order")
 
+    def open_orders(self) -> list[dict[str, Any]]:
+        """The orders that can be open or overdue: open or done on the server, or acted on here since.
+
+        Most cached orders are closed; Today reads only these (by the store's state index).
+        """
+        found = self.ref.items_in_state("work_order", sorted(s.value for s in OPEN_STATES | {WorkOrderState.DONE}))
+        known = {str(o["id"]) for o in found}
+        for order_id in self.pending:
+            if order_id not in known and (order := self.ref.item("work_order", order_id)) is not None:
+                found.append(order)
+        return found
+
     def state_of(self, order: dict[str, Any]) -> WorkOrderState:
         return self.pending.get(str(order["id"]), order_state(order))
 
@@ -108,7 +120,7 @@ class OrdersBoard:
         return self._sorted(
             [
                 o
-                for o in self.orders()
+                for o in self.open_orders()
                 if self.state_of(o) in OPEN_STATES
                 and (uid in (o.get("assignee_id"), o.get("responsible_id")) or uid in (o.get("reporter_ids") or []))
             ]
@@ -116,7 +128,7 @@ class OrdersBoard:
 
     def overdue(self) -> list[dict[str, Any]]:
         now = self.now()
-        return self._sorted([o for o in self.orders() if is_overdue(o, now)])
+        return self._sorted([o for o in self.open_orders() if is_overdue(o, now)])
 
     def counts_by_state(self) -> dict[WorkOrderState, int]:
         counts = dict.fromkeys(WorkOrderState, 0)

@@ -13,7 +13,18 @@ from mobile.recorder import save_record
 from mobile.store import open_store
 from mobile.store import photos as photo_store
 from shared.errors import LimitProblem, ValidationProblem
-from shared.model import DefectCategory, DefectReport, RecordType, ReturnVisit, Satisfaction, Severity
+from shared.model import (
+    ChecklistItem,
+    DecorationCheck,
+    DefectCategory,
+    DefectReport,
+    RecordType,
+    ReturnVisit,
+    Satisfaction,
+    Severity,
+    Slot,
+    Violation,
+)
 from tests.photo_samples import (
     DATETIME_ORIGINAL,
     EXIF_IFD,
@@ -180,8 +191,9 @@ def test_signatures_and_violation_photos_count_as_referenced(store, tmp_path):
     save_record(store, type=RecordType.RETURN_VISIT, body=visit)
     with store.reading() as db:
         assert photo_store.referenced_hashes(db) == {signature.sha256}
-    store.db.execute(  # a violation's photos sit two levels down in a decoration check
-        "UPDATE records SET body = json_set(body, '$.violations', json(?))",
-        [f'[{{"item": "no_digging", "description": "x", "photos": ["{evidence.sha256}"]}}]'],
-    )
+    # A violation's photos sit two levels down in a decoration check.
+    violation = Violation(ChecklistItem.NO_DIGGING, "x", photos=[evidence.sha256])
+    passed = [item for item in ChecklistItem if item is not ChecklistItem.NO_DIGGING]
+    check = DecorationCheck("permit-1", Slot.MORNING, passed, [violation], workers_seen=1, passes_seen=1)
+    save_record(store, type=RecordType.DECORATION_CHECK, body=check)
     assert photos.cleanup_photos(store, app) == [loose.sha256]

@@ -25,7 +25,7 @@ from mobile.state.orders import OrdersBoard
 from mobile.state.patrol import IssueDraft, PatrolRun, checkpoints_of
 from mobile.state.ports import Problem
 from mobile.state.renovation import SiteCheckForm, rectification_hours
-from mobile.state.today import Today, build_today
+from mobile.state.today import Today
 from mobile.state.visit import ReturnVisitForm
 from mobile.sync import SyncReport
 from shared.model import CheckpointResult, WorkOrderAction
@@ -108,10 +108,7 @@ class Phone:
 
     def today(self) -> Today:
         """The Today screen's content for this user, as the Today view builds it."""
-        ctx = self.ctx
-        return build_today(
-            ref=ctx.ref, records=ctx.records(), user=ctx.user, now=ctx.now(), tz=ctx.tz, board=self.board
-        )
+        return self.ctx.today(self.board)
 
     def complaint(self) -> Any:
         """The on-site complaint form (``mobile.state.complaint``; imported here so this module loads without it)."""
