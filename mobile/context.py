@@ -15,6 +15,7 @@ import httpx
 
 from mobile import recorder
 from mobile.photo_cache import PhotoCache
+from mobile.photos import ORPHAN_GRACE, cleanup_photos
 from mobile.state.orders import OrdersBoard
 from mobile.state.ports import RefData
 from mobile.state.sync_status import SyncStatus
@@ -96,7 +97,12 @@ class AppContext:
         self.listeners: list[Callable[[], None]] = []  # called (from any thread) when data or status changed
         self._sync_thread: threading.Thread | None = None
         self._again = False
+        self.clean_photos()
         self.refresh_status()
+
+    def clean_photos(self) -> list[str]:
+        """Forget photos taken for forms never saved, once a day old (at start and after each sync)."""
+        return cleanup_photos(self.store, self.data_dir, grace=ORPHAN_GRACE)
 
     # ---- settings ------------------------------------------------------------------------
     def _load_settings(self) -> dict[str, Any]:
@@ -228,6 +234,7 @@ class AppContext:
             while self._again:
                 self._again = False
                 self.sync_client.run(self._progress)
+            self.clean_photos()
         except Exception as e:  # noqa: BLE001 - whatever happens, the user sees it in the bar
             self.store.record_error(code="sync.crashed", message=str(e))
         finally:

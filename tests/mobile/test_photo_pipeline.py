@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,41 @@ def test_signatures_and_violation_photos_count_as_referenced(store, tmp_path):
     check = DecorationCheck("permit-1", Slot.MORNING, passed, [violation], workers_seen=1, passes_seen=1)
     save_record(store, type=RecordType.DECORATION_CHECK, body=check)
     assert photos.cleanup_photos(store, app) == [loose.sha256]
+
+
+def test_photos_of_forms_never_saved_are_cleaned_after_a_day_never_those_of_records(store, tmp_path):
+    app = tmp_path / "app"
+    saved = photos.ingest_photo(store, app, small_jpeg(9))  # its record waits to be sent
+    orphan = photos.ingest_photo(store, app, small_jpeg(10))  # its form was closed without saving
+    save_record(store, type=RecordType.DEFECT_REPORT, body=defect([saved.sha256]))
+    taken = datetime.now(UTC)
+    late = photos.ingest_photo(store, app, small_jpeg(11))  # taken just now, for a form still open
+    store.db.execute("UPDATE photos SET created_at = '2026-01-01T00:00:00.000Z' WHERE sha256 != ?", [late.sha256])
+
+    hours_later = photos.cleanup_photos(store, app, grace=photos.ORPHAN_GRACE, now=taken + timedelta(hours=3))
+    assert hours_later == [orphan.sha256]
+    assert not orphan.path.exists() and saved.path.exists() and late.path.exists()
+    with store.reading() as db:
+        assert [p["sha256"] for p in photo_store.to_upload(db)] == [saved.sha256]
+
+    days_later = photos.cleanup_photos(store, app, grace=photos.ORPHAN_GRACE, now=taken + timedelta(days=2))
+    assert days_later == [late.sha256]
+    assert saved.path.exists() and photos.photo_ref(store, app, saved.sha256) is not None
+
+
+def test_the_app_cleans_orphan_photos_when_it_starts(tmp_path):
+    from mobile.context import AppContext
+
+    first = AppContext(data_dir=tmp_path / "app")
+    orphan = photos.ingest_photo(first.store, tmp_path / "app", small_jpeg(12))
+    fresh = photos.ingest_photo(first.store, tmp_path / "app", small_jpeg(13))
+    first.store.db.execute(
+        "UPDATE photos SET created_at = '2026-01-01T00:00:00.000Z' WHERE sha256 = ?", [orphan.sha256]
+    )
+    first.close()
+    again = AppContext(data_dir=tmp_path / "app")
+    try:
+        assert not orphan.path.exists() and fresh.path.exists()
+        assert photos.photo_ref(again.store, tmp_path / "app", orphan.sha256) is None
+    finally:
+        again.close()
