@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time as monotonic_time
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -16,6 +17,7 @@ import httpx
 from mobile import recorder
 from mobile.photo_cache import PhotoCache
 from mobile.photos import ORPHAN_GRACE, cleanup_photos
+from mobile.server_clock import ServerClock
 from mobile.state.orders import OrdersBoard
 from mobile.state.ports import RefData
 from mobile.state.sync_status import SyncStatus
@@ -78,19 +80,26 @@ class AppContext:
         server_url: str | None = None,
         http: httpx.Client | None = None,
         clock: Callable[[], datetime] = recorder.local_now,
+        monotonic: Callable[[], float] = monotonic_time.monotonic,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = open_store(self.data_dir / "patrol.sqlite")
         self.ref = StoreRef(self.store)
         self.http = http or httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
-        self.clock = clock
+        self.clock = clock  # the phone's wall clock: records say when by it, nothing is decided by it
+        self.server_clock = ServerClock(self.store, wall=clock, monotonic=monotonic)
         self.settings_path = self.data_dir / "settings.json"
         self.settings: dict[str, Any] = self._load_settings()
         self.default_server = server_url or ""
         self.tr = Translator(self.settings.get("locale", DEFAULT_LOCALE), self.tz)
         self.sync_client = SyncClient(
-            self.http, self.store, photo_uploader=_photo_uploader(self.data_dir), max_attempts=3
+            self.http,
+            self.store,
+            photo_uploader=_photo_uploader(self.data_dir),
+            max_attempts=3,
+            wall_clock=clock,
+            on_server_time=self.server_clock.observe,
         )
         self.status = SyncStatus()
         self.photos = PhotoCache(self.data_dir, self.http, self.store, on_change=self._notify)
@@ -171,7 +180,8 @@ class AppContext:
         return ref.sha256
 
     def now(self) -> datetime:
-        return self.clock()
+        """The server's time as this phone knows it: what "today" and "overdue" are decided by."""
+        return self.server_clock.now()
 
     def today(self, board: OrdersBoard) -> Today:
         """The Today screen's content for this user: it needs only the day's records, read by their index."""
@@ -182,11 +192,15 @@ class AppContext:
         """Records of the property's day around ``now``, made here or pulled, newest first."""
         tz = self.tz
         start = datetime.combine(rules.local_day(now, tz), time(0), tz)
-        return self.store.records_around(start, rules.day_ends_at(start.date(), tz))
+        end = rules.day_ends_at(start.date(), tz)
+        # Records made here carry this phone's clock: read around the day widened by its offset, then shift.
+        shift = abs(self.server_clock.offset())
+        found = self.server_clock.on_server_clock(self.store.records_around(start - shift, end + shift))
+        return [r for r in found if (at := _parse(r["recorded_at"])) is not None and start <= at < end]
 
     def records(self) -> list[dict[str, Any]]:
-        """Records made here and pulled from the server, newest first."""
-        return self.store.records(origin=None, limit=2000)
+        """Records made here and pulled from the server, newest first, on the server's clock."""
+        return self.server_clock.on_server_clock(self.store.records(origin=None, limit=2000))
 
     # ---- sync ----------------------------------------------------------------------------
     def refresh_status(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -13,7 +13,7 @@ import sqlite_utils
 from shared.errors import LimitProblem, PatrolError, PermissionProblem, ValidationProblem
 from shared.model import photos_of
 from shared.parse import is_encodable
-from shared.rules import effective_time
+from shared.rules import clock_offset, effective_time
 from shared.wire import PROTOCOL_VERSION, PushStatus, Record, content_hash, decode_record
 from sync_server import reconcile, record_checks
 from sync_server.db import feed, photos, records, savepoint, transaction
@@ -21,7 +21,7 @@ from sync_server.settings import Settings
 
 # Writers queue here rather than in SQLite's busy handler: a long batch must not time out the next one.
 _WRITE_LOCK = threading.Lock()
-PUSH_FIELDS = {"device_id", "protocol", "records"}
+PUSH_FIELDS = {"device_id", "protocol", "records", "sent_at"}
 
 
 def too_large(settings: Settings) -> LimitProblem:
@@ -59,7 +59,23 @@ def parse_body(raw: bytes, settings: Settings) -> dict[str, Any]:
         raise ValidationProblem("request.invalid", "records must be a list.", {"field": "records"})
     if len(data["records"]) > settings.max_batch_records:
         raise too_large(settings)
+    data["sent_at"] = _sent_at(data.get("sent_at"))
     return data
+
+
+def _sent_at(value: Any) -> datetime | None:
+    """The phone's clock when it sent the push (optional): ISO 8601 with its UTC offset."""
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise ValidationProblem(
+            "request.invalid", "sent_at must be a time with its UTC offset (ISO 8601).", {"field": "sent_at"}
+        )
+    return at
 
 
 def push_batch(
@@ -73,8 +89,12 @@ def push_batch(
             {"field": "device_id"},
         )
     received_at = settings.now()
+    offset = clock_offset(body.get("sent_at"), received_at)  # this phone's clock against ours
     with _WRITE_LOCK, transaction(db):
-        results = [_push_one(db, settings, user=user, raw=raw, received_at=received_at) for raw in body["records"]]
+        results = [
+            _push_one(db, settings, user=user, raw=raw, received_at=received_at, offset=offset)
+            for raw in body["records"]
+        ]
         gaps = records.device_seq_gaps(db, device_id=user["device_id"])
     return {"results": results, "server_time": received_at.isoformat(), "device_seq_gaps": gaps}
 
@@ -90,7 +110,13 @@ def _result(record_id: Any, status: PushStatus, error: PatrolError | None = None
 
 
 def _push_one(
-    db: sqlite_utils.Database, settings: Settings, *, user: dict[str, Any], raw: Any, received_at: datetime
+    db: sqlite_utils.Database,
+    settings: Settings,
+    *,
+    user: dict[str, Any],
+    raw: Any,
+    received_at: datetime,
+    offset: timedelta = timedelta(0),
 ) -> dict[str, Any]:
     record_id = raw.get("id") if isinstance(raw, dict) else None
     try:
@@ -110,9 +136,11 @@ def _push_one(
             return _repeat(record.id, earlier == digest)
         record_checks.check_record(db, record=record, user=user)
         with savepoint(db):
-            if not _store(db, record=record, user=user, digest=digest, received_at=received_at):
+            if not _store(db, record=record, user=user, digest=digest, received_at=received_at, offset=offset):
                 return _repeat(record.id, records.stored_hash(db, id=record.id) == digest)
-            reconcile.reconcile_record(db, record=record, user=user, settings=settings, received_at=received_at)
+            reconcile.reconcile_record(
+                db, record=record, user=user, settings=settings, received_at=received_at, clock_offset=offset
+            )
         return _result(record.id, PushStatus.ACCEPTED)
     except PatrolError as error:
         return _result(record_id, PushStatus.REJECTED, error)
@@ -133,9 +161,15 @@ def _repeat(record_id: str, same: bool) -> dict[str, Any]:
 
 
 def _store(
-    db: sqlite_utils.Database, *, record: Record, user: dict[str, Any], digest: str, received_at: datetime
+    db: sqlite_utils.Database,
+    *,
+    record: Record,
+    user: dict[str, Any],
+    digest: str,
+    received_at: datetime,
+    offset: timedelta = timedelta(0),
 ) -> bool:
-    effective_at, clock_flag = effective_time(record.recorded_at, received_at)
+    effective_at, clock_flag = effective_time(record.recorded_at, received_at, offset)
     inserted = records.insert_record(
         db,
         id=record.id,

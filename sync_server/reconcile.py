@@ -17,7 +17,7 @@ effective time, never from the label the phone sent.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -43,7 +43,13 @@ from sync_server.settings import Settings
 
 
 def reconcile_record(
-    db: sqlite_utils.Database, *, record: Record, user: dict[str, Any], settings: Settings, received_at: datetime
+    db: sqlite_utils.Database,
+    *,
+    record: Record,
+    user: dict[str, Any],
+    settings: Settings,
+    received_at: datetime,
+    clock_offset: timedelta = timedelta(0),
 ) -> None:
     """Called by the push pipeline inside the record's SAVEPOINT, right after the record was stored.
 
@@ -51,7 +57,7 @@ def reconcile_record(
     not allow, or a return visit that is not independent, so the push reports that record
     ``rejected`` and nothing changes.
     """
-    at, clock_flag = effective_time(record.recorded_at, received_at)
+    at, clock_flag = effective_time(record.recorded_at, received_at, clock_offset)
     apply_fact(
         db,
         settings=settings,

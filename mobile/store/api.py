@@ -134,6 +134,16 @@ class Store:
         """{code, message} of the last failed sync; None once a sync succeeded."""
         return self._get(state.LAST_ERROR)
 
+    @property
+    def clock_offset(self) -> float | None:
+        """Seconds to add to this phone's wall clock to get the server's, as of the last answer (None: never)."""
+        value = self._get(state.CLOCK_OFFSET)
+        return float(value) if isinstance(value, int | float) else None
+
+    def set_clock_offset(self, seconds: float) -> None:
+        with self.transaction() as db:
+            state.put(db, key=state.CLOCK_OFFSET, value=seconds)
+
     def record_success(self, *, server_time: str | None) -> None:
         with self.transaction() as db:
             if server_time is not None:

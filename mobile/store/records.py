@@ -159,7 +159,9 @@ def apply_pulled(db: Database, *, id: str, data: Any, deleted: bool) -> None:
             id,
             envelope.get("type", ""),
             envelope.get("device_seq"),
-            envelope.get("recorded_at", ""),
+            # When it happened on the server's clock (the author's phone may be off); older servers said only
+            # the phone's time.
+            envelope.get("effective_at") or envelope.get("recorded_at", ""),
             envelope.get("supersedes"),
             envelope.get("author_id"),
             json.dumps(body, ensure_ascii=False),

@@ -124,7 +124,7 @@ def test_accepted_records_reach_the_author_and_supervisors_feed(client, token):
 def test_a_record_reconciliation_refuses_is_rejected_and_not_stored(client, token, server_db, monkeypatch):
     refused = defect(1, description="refuse me")
 
-    def fake_reconcile(db, *, record, user, settings, received_at):
+    def fake_reconcile(db, *, record, user, settings, received_at, clock_offset):
         db.execute("INSERT INTO feed (scope, kind, entity_id, data) VALUES ('x', 'work_order', ?, '{}')", [record.id])
         if record.body.description == "refuse me":
             raise ValidationProblem("order.refused", "No.")
