@@ -71,5 +71,8 @@ def clear(db: Database) -> None:
 
 def _item(item_id: str, data: str) -> dict[str, Any]:
     value = json.loads(data)
-    # The id travels beside the data in the feed; put it in so callers hold one dict.
-    return {"id": item_id, **value} if isinstance(value, dict) else {"id": item_id, "value": value}
+    # The id travels beside the data in the feed; put it in so callers hold one dict (the data's own id wins).
+    if isinstance(value, dict):
+        value.setdefault("id", item_id)
+        return value
+    return {"id": item_id, "value": value}
