@@ -34,26 +34,28 @@ class ServerClock:
         self.store, self.wall, self.monotonic = store, wall, monotonic
         self._anchor: tuple[datetime, float] | None = None  # (server time, monotonic reading) of the last answer
         self._lock = threading.Lock()  # answers arrive on the sync thread, screens read on the UI thread
+        self._kept = store.clock_offset  # seconds, as the store keeps them (read once: lists ask per row)
 
     def observe(self, server_time: str | datetime | None) -> None:
         """A server answer said its time: count from it, and keep the offset for after a restart."""
         server = _parse(server_time)
         if server is None:
             return
+        offset = (server - self.wall()).total_seconds()
         with self._lock:
-            self._anchor = (server, self.monotonic())
-        self.store.set_clock_offset((server - self.wall()).total_seconds())
+            self._anchor, self._kept = (server, self.monotonic()), offset
+        self.store.set_clock_offset(offset)
 
     def now(self) -> datetime:
         """The server's time now, in the wall clock's zone."""
         wall = self.wall()
         with self._lock:
-            anchor = self._anchor
+            anchor, kept = self._anchor, self._kept
         if anchor is not None:
             server, reading = anchor
             at = server + timedelta(seconds=self.monotonic() - reading)
         else:
-            at = wall + timedelta(seconds=self.store.clock_offset or 0.0)
+            at = wall + timedelta(seconds=kept or 0.0)
         return at.astimezone(wall.tzinfo) if wall.tzinfo else at
 
     def offset(self) -> timedelta:
