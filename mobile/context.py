@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime
+import time as monotonic_time
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,11 +16,16 @@ import httpx
 
 from mobile import recorder
 from mobile.photo_cache import PhotoCache
+from mobile.photos import ORPHAN_GRACE, cleanup_photos
+from mobile.server_clock import ServerClock
+from mobile.state.orders import OrdersBoard
 from mobile.state.ports import RefData
 from mobile.state.sync_status import SyncStatus
+from mobile.state.today import Today, build_today
 from mobile.store import Store, open_store
 from mobile.sync import SyncClient
 from mobile.sync import login as sync_login
+from shared import rules
 from shared.errors import PatrolError
 from shared.i18n import DEFAULT_LOCALE, LOCALES, Translator, normalize_locale
 from shared.model import RecordType
@@ -34,13 +40,33 @@ def default_data_dir() -> Path:
 
 
 class StoreRef(RefData):
-    """RefData over the store's reference cache."""
+    """RefData over the store's reference cache.
+
+    A screen asks for the same kind several times while it builds (orders for the list, the counts,
+    each row's place): what was read is kept until the store changes, so each is decoded once.
+    The items are shared between those reads: screens only read them.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._seen: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        self._seen_at = -1
+
+    def _cached(self, key: tuple[Any, ...], read: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        changes = self.store.changes()
+        if changes != self._seen_at:
+            self._seen, self._seen_at = {}, changes
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = read()
+        return list(found)
 
     def items(self, kind: str) -> list[dict[str, Any]]:
-        return self.store.reference(kind)
+        return self._cached((kind,), lambda: self.store.reference(kind))
+
+    def items_in_state(self, kind: str, states: Collection[str]) -> list[dict[str, Any]]:
+        wanted = sorted(states)
+        return self._cached((kind, *wanted), lambda: self.store.reference_in_state(kind, wanted))
 
     def item(self, kind: str, id: str) -> dict[str, Any] | None:
         return self.store.get_reference(kind, id)
@@ -54,26 +80,38 @@ class AppContext:
         server_url: str | None = None,
         http: httpx.Client | None = None,
         clock: Callable[[], datetime] = recorder.local_now,
+        monotonic: Callable[[], float] = monotonic_time.monotonic,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = open_store(self.data_dir / "patrol.sqlite")
         self.ref = StoreRef(self.store)
         self.http = http or httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
-        self.clock = clock
+        self.clock = clock  # the phone's wall clock: records say when by it, nothing is decided by it
+        self.server_clock = ServerClock(self.store, wall=clock, monotonic=monotonic)
         self.settings_path = self.data_dir / "settings.json"
         self.settings: dict[str, Any] = self._load_settings()
         self.default_server = server_url or ""
         self.tr = Translator(self.settings.get("locale", DEFAULT_LOCALE), self.tz)
         self.sync_client = SyncClient(
-            self.http, self.store, photo_uploader=_photo_uploader(self.data_dir), max_attempts=3
+            self.http,
+            self.store,
+            photo_uploader=_photo_uploader(self.data_dir),
+            max_attempts=3,
+            wall_clock=clock,
+            on_server_time=self.server_clock.observe,
         )
         self.status = SyncStatus()
         self.photos = PhotoCache(self.data_dir, self.http, self.store, on_change=self._notify)
         self.listeners: list[Callable[[], None]] = []  # called (from any thread) when data or status changed
         self._sync_thread: threading.Thread | None = None
         self._again = False
+        self.clean_photos()
         self.refresh_status()
+
+    def clean_photos(self) -> list[str]:
+        """Forget photos taken for forms never saved, once a day old (at start and after each sync)."""
+        return cleanup_photos(self.store, self.data_dir, grace=ORPHAN_GRACE)
 
     # ---- settings ------------------------------------------------------------------------
     def _load_settings(self) -> dict[str, Any]:
@@ -100,7 +138,7 @@ class AppContext:
 
     @property
     def tz(self) -> ZoneInfo:
-        props = self.store.reference("property")
+        props = self.ref.items("property")
         name = str(props[0].get("tz", DEFAULT_TZ)) if props else DEFAULT_TZ
         try:
             return ZoneInfo(name)
@@ -142,11 +180,27 @@ class AppContext:
         return ref.sha256
 
     def now(self) -> datetime:
-        return self.clock()
+        """The server's time as this phone knows it: what "today" and "overdue" are decided by."""
+        return self.server_clock.now()
+
+    def today(self, board: OrdersBoard) -> Today:
+        """The Today screen's content for this user: it needs only the day's records, read by their index."""
+        now, tz = self.now(), self.tz
+        return build_today(ref=self.ref, records=self.day_records(now), user=self.user, now=now, tz=tz, board=board)
+
+    def day_records(self, now: datetime) -> list[dict[str, Any]]:
+        """Records of the property's day around ``now``, made here or pulled, newest first."""
+        tz = self.tz
+        start = datetime.combine(rules.local_day(now, tz), time(0), tz)
+        end = rules.day_ends_at(start.date(), tz)
+        # Records made here carry this phone's clock: read around the day widened by its offset, then shift.
+        shift = abs(self.server_clock.offset())
+        found = self.server_clock.on_server_clock(self.store.records_around(start - shift, end + shift))
+        return [r for r in found if (at := _parse(r["recorded_at"])) is not None and start <= at < end]
 
     def records(self) -> list[dict[str, Any]]:
-        """Records made here and pulled from the server, newest first."""
-        return self.store.records(origin=None, limit=2000)
+        """Records made here and pulled from the server, newest first, on the server's clock."""
+        return self.server_clock.on_server_clock(self.store.records(origin=None, limit=2000))
 
     # ---- sync ----------------------------------------------------------------------------
     def refresh_status(self) -> None:
@@ -159,9 +213,11 @@ class AppContext:
         err = self.store.last_error
         self.status.last_error = err.get("message") if err else None
         self.status.last_error_code = err.get("code") if err else None
-        self.status.problems = [
-            r for r in self.store.records(origin="local", limit=200) if r["sync_status"] in ("rejected", "conflict")
-        ]
+        self.status.problems = sorted(
+            (r for status in ("rejected", "conflict") for r in self.store.records(origin="local", status=status)),
+            key=lambda r: (r["recorded_at"], r["id"]),
+            reverse=True,
+        )[:200]
 
     def _notify(self) -> None:
         for listener in list(self.listeners):
@@ -192,6 +248,7 @@ class AppContext:
             while self._again:
                 self._again = False
                 self.sync_client.run(self._progress)
+            self.clean_photos()
         except Exception as e:  # noqa: BLE001 - whatever happens, the user sees it in the bar
             self.store.record_error(code="sync.crashed", message=str(e))
         finally:

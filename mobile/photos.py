@@ -9,6 +9,7 @@ import os
 import tempfile
 import warnings
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,8 @@ DEFAULT_MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_JPEG_PIXELS = 180_000_000
 MAX_OTHER_PIXELS = 40_000_000
 PHOTO_DIR = "photos"
+# A photo taken for a form that was never saved is deleted once it is this old (a form is not left open longer).
+ORPHAN_GRACE = timedelta(days=1)
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")  # JPEG includes MPO (multi-picture) files
 
 _EXIF_IFD = 0x8769
@@ -157,13 +160,25 @@ def photo_ref(store: Store, data_dir: str | os.PathLike[str], sha256: str) -> Ph
     )
 
 
-def cleanup_photos(store: Store, data_dir: str | os.PathLike[str], *, keep: set[str] | None = None) -> list[str]:
+def cleanup_photos(
+    store: Store,
+    data_dir: str | os.PathLike[str],
+    *,
+    keep: set[str] | None = None,
+    grace: timedelta | None = None,
+    now: datetime | None = None,
+) -> list[str]:
     """Delete photos that no saved record references (e.g. those of a discarded draft); return their hashes.
 
-    ``keep`` names photos still in use by forms being filled in: they are not records yet.
+    ``keep`` names photos still in use by forms being filled in: they are not records yet. With ``grace``,
+    only photos stored longer ago than that go, so a form left open (whose photos the app does not know
+    about here) keeps them; the app cleans this way on its own (ORPHAN_GRACE).
     """
+    before = None
+    if grace is not None:
+        before = ((now or datetime.now(UTC)).astimezone(UTC) - grace).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     with store.transaction() as db:
-        removed = photo_store.forget_unreferenced(db, keep=keep or set())
+        removed = photo_store.forget_unreferenced(db, keep=keep or set(), taken_before=before)
     for sha256 in removed:
         for file in photo_paths(Path(data_dir), sha256):
             file.unlink(missing_ok=True)

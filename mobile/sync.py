@@ -6,6 +6,8 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 import httpx
@@ -80,6 +82,8 @@ class SyncClient:
         base_delay: float = 0.5,
         max_delay: float = 30.0,
         photo_uploader: PhotoUploader | None = None,
+        wall_clock: Callable[[], datetime] | None = None,
+        on_server_time: Callable[[str], None] | None = None,
     ) -> None:
         self.http = http
         self.store = store
@@ -91,6 +95,10 @@ class SyncClient:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.photo_uploader = photo_uploader  # called after the records are pushed, before the pull
+        # Each push says this phone's clock at sending, so the server can measure it (shared.rules.clock_offset);
+        # each answer's server_time goes to on_server_time (mobile.server_clock.ServerClock.observe).
+        self.wall_clock = wall_clock or (lambda: datetime.now().astimezone())
+        self.on_server_time = on_server_time
         self._report = SyncReport()
 
     def run(self, progress: Progress | None = None) -> SyncReport:
@@ -128,6 +136,7 @@ class SyncClient:
         SyncStopped on 401 (login_required) or when every attempt failed (offline). Photo uploads use it too.
         """
         url = (self.store.server_url or "").rstrip("/") + path
+        make_json = kwargs.pop("make_json", None)  # a body made anew for each attempt (its sent_at)
         headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self.store.token}"}
         problem, refused = "no attempt made", None
         for attempt in range(self.max_attempts):
@@ -135,6 +144,8 @@ class SyncClient:
                 self._report.retries += 1
                 self.sleep(self._delay(attempt - 1))
             self._report.requests += 1
+            if make_json is not None:
+                kwargs["json"] = make_json()
             try:
                 response = self.http.request(method, url, headers=headers, **kwargs)
             except httpx.TransportError as exc:
@@ -156,6 +167,13 @@ class SyncClient:
             return refused  # the server kept refusing what it read: let the caller show its words
         raise SyncStopped(OFFLINE, "sync.offline", _MESSAGES[OFFLINE], {"last_problem": problem})
 
+    def _stamped(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {**body, "sent_at": self.wall_clock().isoformat()}
+
+    def _saw_time(self, server_time: Any) -> None:
+        if self.on_server_time is not None and isinstance(server_time, str):
+            self.on_server_time(server_time)
+
     def _delay(self, failures: int) -> float:
         return self.rng.uniform(0, min(self.max_delay, self.base_delay * 2**failures))
 
@@ -168,7 +186,7 @@ class SyncClient:
             if progress:
                 progress("push", done, total)
             body = {"device_id": self.store.device_id, "protocol": PROTOCOL_VERSION, "records": batch}
-            response = self.request("POST", "/api/v1/sync/push", json=body)
+            response = self.request("POST", "/api/v1/sync/push", make_json=partial(self._stamped, body))
             if response.status_code == 413:
                 if len(batch) > 1:
                     size = max(1, len(batch) // 2)  # the server's limit may be in bytes: halve until it fits
@@ -177,6 +195,7 @@ class SyncClient:
                 continue
             data = _ok_json(response)
             report.server_time = data.get("server_time") or report.server_time
+            self._saw_time(data.get("server_time"))
             tally = self.store.apply_push_results(
                 sent_ids={p["id"] for p in batch}, results=data.get("results", []), server_time=report.server_time
             )
@@ -219,6 +238,7 @@ class SyncClient:
             self.store.apply_pull_page(changes=changes, cursor=data.get("cursor"))
             report.pulled += len(changes)
             report.server_time = data.get("server_time") or report.server_time
+            self._saw_time(data.get("server_time"))
             more = bool(data.get("has_more"))
             if progress:
                 progress("pull", report.pulled, None if more else report.pulled)

@@ -22,6 +22,12 @@ REPEATED_VIOLATION_CHECKS = 2  # a permit with violations on this many checks ne
 AFTERNOON_STARTS = time(12, 0)
 CLOCK_FUTURE_TOLERANCE = timedelta(minutes=5)
 CLOCK_PAST_TOLERANCE = timedelta(days=30)
+# A phone's clock is measured at each push (received_at - sent_at). Within CLOCK_OFFSET_IGNORED the
+# difference cannot be told from the time the push took on the network, and the phone is believed; beyond
+# CLOCK_OFFSET_FLAGGED its records are flagged for review; beyond CLOCK_OFFSET_MAX sent_at is nonsense.
+CLOCK_OFFSET_IGNORED = timedelta(minutes=1)
+CLOCK_OFFSET_FLAGGED = timedelta(minutes=5)
+CLOCK_OFFSET_MAX = timedelta(days=400)
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as routes and working hours name the days
@@ -126,14 +132,36 @@ def is_overdue(due_at: datetime, now: datetime) -> bool:
     return now > due_at
 
 
-def effective_time(recorded_at: datetime, received_at: datetime) -> tuple[datetime, str | None]:
-    """When a fact happened, as far as the server can trust the device clock.
+def clock_offset(sent_at: datetime | None, received_at: datetime) -> timedelta:
+    """What to add to a device's times to put them on the server's clock, measured from one push.
 
-    A record claiming a future time, or one far older than its sync, falls back to the receive
-    time and carries a flag saying why.
+    ``sent_at`` is the device's clock when it sent the push, ``received_at`` the server's when it
+    arrived. Zero when the device did not say, when the difference is within what the network takes,
+    or when it is beyond belief (then effective_time's bounds judge each record as before).
+    The phone uses the same rule on the offset it learns from the server's answers.
     """
-    if recorded_at > received_at + CLOCK_FUTURE_TOLERANCE:
+    if sent_at is None:
+        return timedelta(0)
+    offset = received_at - sent_at
+    if abs(offset) <= CLOCK_OFFSET_IGNORED or abs(offset) > CLOCK_OFFSET_MAX:
+        return timedelta(0)
+    return offset
+
+
+def effective_time(
+    recorded_at: datetime, received_at: datetime, offset: timedelta = timedelta(0)
+) -> tuple[datetime, str | None]:
+    """When a fact happened, on the server's clock: the device's time corrected by its measured ``offset``.
+
+    A record whose corrected time is in the future, or far older than its sync, falls back to the
+    receive time and carries a flag saying why. A correction larger than CLOCK_OFFSET_FLAGGED is
+    applied and flagged ("clock.fast" or "clock.slow"), so a supervisor can have the phone's clock set.
+    """
+    corrected = recorded_at + offset
+    if corrected > received_at + CLOCK_FUTURE_TOLERANCE:
         return received_at, "clock.future"
-    if recorded_at < received_at - CLOCK_PAST_TOLERANCE:
+    if corrected < received_at - CLOCK_PAST_TOLERANCE:
         return received_at, "clock.too_old"
-    return recorded_at, None
+    if abs(offset) > CLOCK_OFFSET_FLAGGED:
+        return corrected, "clock.fast" if offset < timedelta(0) else "clock.slow"
+    return corrected, None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -14,7 +14,7 @@ from shared.errors import LimitProblem, PatrolError, PermissionProblem, Validati
 from shared.model import Role, photos_of
 from shared.parse import is_encodable
 from shared.reconcile_rules import Fact, check_role
-from shared.rules import effective_time
+from shared.rules import clock_offset, effective_time
 from shared.wire import PROTOCOL_VERSION, PushStatus, Record, content_hash, decode_record
 from sync_server import reconcile, record_checks
 from sync_server.db import feed, photos, records, savepoint, transaction
@@ -22,7 +22,7 @@ from sync_server.settings import Settings
 
 # Writers queue here rather than in SQLite's busy handler: a long batch must not time out the next one.
 _WRITE_LOCK = threading.Lock()
-PUSH_FIELDS = {"device_id", "protocol", "records"}
+PUSH_FIELDS = {"device_id", "protocol", "records", "sent_at"}
 
 
 def too_large(settings: Settings) -> LimitProblem:
@@ -60,7 +60,23 @@ def parse_body(raw: bytes, settings: Settings) -> dict[str, Any]:
         raise ValidationProblem("request.invalid", "records must be a list.", {"field": "records"})
     if len(data["records"]) > settings.max_batch_records:
         raise too_large(settings)
+    data["sent_at"] = _sent_at(data.get("sent_at"))
     return data
+
+
+def _sent_at(value: Any) -> datetime | None:
+    """The phone's clock when it sent the push (optional): ISO 8601 with its UTC offset."""
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise ValidationProblem(
+            "request.invalid", "sent_at must be a time with its UTC offset (ISO 8601).", {"field": "sent_at"}
+        )
+    return at
 
 
 def push_batch(
@@ -80,6 +96,7 @@ def push_batch(
             {"field": "device_id"},
         )
     received_at = settings.now()
+    offset = clock_offset(body.get("sent_at"), received_at)  # this phone's clock against ours
     results: list[dict[str, Any] | None] = [None] * len(body["records"])
     decoded: list[tuple[int, Record, str]] = []
     for i, raw in enumerate(body["records"]):
@@ -95,7 +112,7 @@ def push_batch(
         while True:  # again without what reconciliation refused; each round refuses at least one more
             try:
                 with savepoint(db):
-                    stored, answers = _store_batch(db, user, decoded, earlier, refused, received_at)
+                    stored, answers = _store_batch(db, user, decoded, earlier, refused, received_at, offset)
                     feed.publish_many(db, _feed_entries([entry for _, _, entry in stored], user))
                     facts = [(fact, flag) for fact, flag, _ in stored]
                     refused_now = reconcile.reconcile_batch(
@@ -139,6 +156,7 @@ def _store_batch(
     earlier: dict[str, str],
     refused: dict[str, PatrolError],
     received_at: datetime,
+    offset: timedelta,
 ) -> tuple[list[tuple[Fact, str | None, dict[str, Any]]], dict[int, dict[str, Any]]]:
     """Check and store each new record in turn (a later one may name an earlier one).
 
@@ -154,7 +172,7 @@ def _store_batch(
         if record.id in digests:
             answers[i] = _repeat(record.id, digests[record.id] == digest)
             continue
-        effective_at, clock_flag = effective_time(record.recorded_at, received_at)
+        effective_at, clock_flag = effective_time(record.recorded_at, received_at, offset)
         fact = Fact(
             record.id, record.type, effective_at, user["id"], Role(user["role"]), record.body, record.supersedes
         )

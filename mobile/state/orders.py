@@ -41,6 +41,7 @@ def order_state(order: dict[str, Any]) -> WorkOrderState:
         return WorkOrderState.REPORTED
 
 
+LATE_STATES = OPEN_STATES | {WorkOrderState.DONE}  # a done order still has a deadline ahead: its return visit
 # Most urgent first: an urgent complaint before a low one that is due sooner (overdue ones come first anyway).
 SEVERITY_RANK = {Severity.URGENT.value: 0, Severity.HIGH.value: 1, Severity.MEDIUM.value: 2, Severity.LOW.value: 3}
 # What a refused note means, by the action it was for (the domain core requires one for these).
@@ -57,8 +58,10 @@ def order_severity(order: dict[str, Any]) -> Severity | None:
 
 
 def is_overdue(order: dict[str, Any], now: datetime) -> bool:
+    if order_state(order) not in LATE_STATES:
+        return False
     due = parse_time(order.get("due_at"))
-    return due is not None and order_state(order) in OPEN_STATES | {WorkOrderState.DONE} and now > due
+    return due is not None and now > due
 
 
 class OrdersBoard:
@@ -73,6 +76,18 @@ class OrdersBoard:
 
     def orders(self) -> list[dict[str, Any]]:
         return self.ref.items("work_order")
+
+    def open_orders(self) -> list[dict[str, Any]]:
+        """The orders that can be open or overdue: open or done on the server, or acted on here since.
+
+        Most cached orders are closed; Today reads only these (by the store's state index).
+        """
+        found = self.ref.items_in_state("work_order", sorted(s.value for s in LATE_STATES))
+        known = {str(o["id"]) for o in found}
+        for order_id in self.pending:
+            if order_id not in known and (order := self.ref.item("work_order", order_id)) is not None:
+                found.append(order)
+        return found
 
     def state_of(self, order: dict[str, Any]) -> WorkOrderState:
         return self.pending.get(str(order["id"]), order_state(order))
@@ -89,13 +104,13 @@ class OrdersBoard:
             found = [o for o in found if is_overdue(o, now)]
         return self._sorted(found)
 
-    def _sorted(self, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Overdue first, then the most urgent, then soonest due."""
+    def _sorted(self, orders: list[dict[str, Any]], *, all_overdue: bool = False) -> list[dict[str, Any]]:
+        """Overdue first, then the most urgent, then soonest due (``all_overdue``: the caller knows they all are)."""
         now = self.now()
         return sorted(
             orders,
             key=lambda o: (
-                not is_overdue(o, now),
+                not (all_overdue or is_overdue(o, now)),
                 SEVERITY_RANK.get(str(o.get("severity")), len(SEVERITY_RANK)),
                 str(o.get("due_at") or "9999"),
                 str(o["id"]),
@@ -108,7 +123,7 @@ class OrdersBoard:
         return self._sorted(
             [
                 o
-                for o in self.orders()
+                for o in self.open_orders()
                 if self.state_of(o) in OPEN_STATES
                 and (uid in (o.get("assignee_id"), o.get("responsible_id")) or uid in (o.get("reporter_ids") or []))
             ]
@@ -116,7 +131,7 @@ class OrdersBoard:
 
     def overdue(self) -> list[dict[str, Any]]:
         now = self.now()
-        return self._sorted([o for o in self.orders() if is_overdue(o, now)])
+        return self._sorted([o for o in self.open_orders() if is_overdue(o, now)], all_overdue=True)
 
     def counts_by_state(self) -> dict[WorkOrderState, int]:
         counts = dict.fromkeys(WorkOrderState, 0)

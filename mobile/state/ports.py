@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -17,6 +17,10 @@ class RefData(Protocol):
     def items(self, kind: str) -> list[dict[str, Any]]: ...
 
     def item(self, kind: str, id: str) -> dict[str, Any] | None: ...
+
+    def items_in_state(self, kind: str, states: Collection[str]) -> list[dict[str, Any]]:
+        """The items of a kind whose ``state`` is one of ``states`` (work orders still open, say)."""
+        ...
 
 
 class SaveRecord(Protocol):
@@ -39,6 +43,9 @@ class MemoryRef:
 
     def item(self, kind: str, id: str) -> dict[str, Any] | None:
         return next((x for x in self.data.get(kind, []) if x.get("id") == id), None)
+
+    def items_in_state(self, kind: str, states: Collection[str]) -> list[dict[str, Any]]:
+        return [x for x in self.data.get(kind, []) if x.get("state") in set(states)]
 
 
 @dataclass

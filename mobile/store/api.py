@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,16 @@ class Store:
         """{code, message} of the last failed sync; None once a sync succeeded."""
         return self._get(state.LAST_ERROR)
 
+    @property
+    def clock_offset(self) -> float | None:
+        """Seconds to add to this phone's wall clock to get the server's, as of the last answer (None: never)."""
+        value = self._get(state.CLOCK_OFFSET)
+        return float(value) if isinstance(value, int | float) else None
+
+    def set_clock_offset(self, seconds: float) -> None:
+        with self.transaction() as db:
+            state.put(db, key=state.CLOCK_OFFSET, value=seconds)
+
     def record_success(self, *, server_time: str | None) -> None:
         with self.transaction() as db:
             if server_time is not None:
@@ -178,6 +189,11 @@ class Store:
         with self.reading() as db:
             return records.list_records(db, origin=origin, status=status, type=type, limit=limit, offset=offset)
 
+    def records_around(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Records made here or pulled whose time falls between two instants (a day's, for Today), newest first."""
+        with self.reading() as db:
+            return records.records_around(db, start=start, end=end)
+
     def get_record(self, record_id: str) -> dict[str, Any] | None:
         with self.reading() as db:
             return records.get_one(db, record_id=record_id)
@@ -204,6 +220,15 @@ class Store:
         """Every cached item of a kind ('place', 'route', 'checkpoint', 'permit', 'work_order', ...)."""
         with self.reading() as db:
             return reference.list_kind(db, kind=kind)
+
+    def reference_in_state(self, kind: str, states: list[str]) -> list[dict[str, Any]]:
+        """The cached items of a kind in one of ``states`` (open work orders, say), without reading the rest."""
+        with self.reading() as db:
+            return reference.list_in_state(db, kind=kind, states=states)
+
+    def changes(self) -> int:
+        """A number that moves whenever anything in the store changed (for caches of what was read)."""
+        return int(self.db.conn.total_changes)
 
     def get_reference(self, kind: str, id: str) -> dict[str, Any] | None:
         with self.reading() as db:

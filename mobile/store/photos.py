@@ -28,21 +28,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # Photos waiting to be sent are few among the many already sent: find them without a scan.
+        "0002_photos_waiting",
+        "CREATE INDEX photos_waiting ON photos (created_at, sha256) WHERE state = 'local';",
+    ),
 ]
 
 LOCAL, UPLOADED, REFUSED = "local", "uploaded", "refused"
 LIMITS = "photo_limits"  # sync_state key: the server's {max_photo_bytes, ...}, learnt at the last photo sync
 PHOTO_MISSING = "photo_missing"  # feed kind, cached in the reference table: {record_id, missing: [sha256]}
-
-
-def _referenced_sql(*, local_only: bool) -> str:
-    """Every photo hash a record body references, at any depth (photos lists, violations' photos, signature)."""
-    origin = "records.origin = 'local' AND " if local_only else ""
-    return (
-        "SELECT DISTINCT j.value FROM records, json_tree(records.body) AS j "
-        f"WHERE {origin}j.type = 'text' AND length(j.value) = 64 "
-        "AND (j.path LIKE '%.photos' OR (j.key = 'signature' AND j.path = '$'))"
-    )
+# Not sent yet and referenced by a record made here (a form still being filled in keeps its photos back).
+_WAITING = (
+    "state = 'local' AND EXISTS (SELECT 1 FROM record_photos rp JOIN records r ON r.id = rp.record_id "
+    "WHERE rp.sha256 = photos.sha256 AND r.origin = 'local')"
+)
 
 
 def save_photo(
@@ -75,13 +75,21 @@ def count_photos(db: Database) -> int:
 
 
 def referenced_hashes(db: Database) -> set[str]:
-    return {row[0] for row in db.execute(_referenced_sql(local_only=False))}
+    return {row[0] for row in db.execute("SELECT DISTINCT sha256 FROM record_photos")}
 
 
-def forget_unreferenced(db: Database, *, keep: set[str]) -> list[str]:
-    """Delete the rows of photos no record references and ``keep`` does not name; return their hashes."""
-    wanted = referenced_hashes(db) | set(keep)
-    unused = [row[0] for row in db.execute("SELECT sha256 FROM photos ORDER BY sha256") if row[0] not in wanted]
+def forget_unreferenced(db: Database, *, keep: set[str], taken_before: str | None = None) -> list[str]:
+    """Delete the rows of photos no record references and ``keep`` does not name; return their hashes.
+
+    ``taken_before`` (ISO time, UTC): only photos stored before then, so a form still being filled in
+    (whose photos no record references yet) keeps them for the grace period.
+    """
+    rows = db.execute(
+        "SELECT sha256 FROM photos WHERE NOT EXISTS (SELECT 1 FROM record_photos r WHERE r.sha256 = photos.sha256) "
+        "AND (? IS NULL OR created_at < ?) ORDER BY sha256",
+        [taken_before, taken_before],
+    ).fetchall()
+    unused = [h for (h,) in rows if h not in keep]
     db.conn.executemany("DELETE FROM photos WHERE sha256 = ?", [[h] for h in unused])
     return unused
 
@@ -91,12 +99,8 @@ def to_upload(db: Database) -> list[dict[str, Any]]:
 
     Photos of a form still being filled in stay on the phone until the record is saved.
     """
-    local_refs = _referenced_sql(local_only=True)
     reported = {h for item in _missing_reports(db) for h in item}
-    rows = db.query(
-        f"SELECT sha256, size, path FROM photos WHERE (state = 'local' AND sha256 IN ({local_refs})) "
-        "ORDER BY created_at, sha256"
-    )
+    rows = db.query(f"SELECT sha256, size, path FROM photos WHERE {_WAITING} ORDER BY created_at, sha256")
     found = {row["sha256"]: row for row in rows}
     if reported:
         marks = ",".join("?" * len(reported))
@@ -110,8 +114,17 @@ def to_upload(db: Database) -> list[dict[str, Any]]:
 
 
 def pending_count(db: Database) -> int:
-    """Photos waiting to be sent, for the sync status line."""
-    return len(to_upload(db))
+    """Photos waiting to be sent, for the sync status line (counted, never listed: it runs after every save)."""
+    reported = {h for item in _missing_reports(db) for h in item}
+    (waiting,) = db.execute(f"SELECT count(*) FROM photos WHERE {_WAITING}").fetchone()
+    if not reported:
+        return int(waiting)
+    marks = ",".join("?" * len(reported))
+    (extra,) = db.execute(
+        f"SELECT count(*) FROM photos WHERE sha256 IN ({marks}) AND state != 'refused' AND NOT ({_WAITING})",
+        sorted(reported),
+    ).fetchone()
+    return int(waiting) + int(extra)
 
 
 def mark_uploaded(db: Database, *, sha256: str, when: str | None = None) -> None:

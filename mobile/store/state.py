@@ -30,6 +30,7 @@ CURSOR = "cursor"
 LAST_SUCCESS = "last_success"  # server_time of the last complete sync, as the server said it
 LAST_ERROR = "last_error"  # {code, message} of the last failed sync, None after a success
 LOGIN_REQUIRED = "login_required"  # the server refused the token: the user must log in again
+CLOCK_OFFSET = "clock_offset"  # seconds to add to this phone's wall clock to get the server's (mobile.server_clock)
 
 
 def get(db: Database, *, key: str, default: Any = None) -> Any:

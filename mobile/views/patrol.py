@@ -60,7 +60,7 @@ class PatrolView:
             rows.append(ft.Text(self.summary, color=ft.Colors.PRIMARY, weight=ft.FontWeight.W_600))
         if not routes:
             rows.append(ft.Text(t("patrol.no_routes")))
-        seen = visited_today(ctx.records(), local_day(ctx.now(), ctx.tz), ctx.tz)
+        seen = visited_today(ctx.day_records(ctx.now()), local_day(ctx.now(), ctx.tz), ctx.tz)
         for r in routes:
             cps = checkpoints_of(ctx.ref, str(r["id"]))
             done = sum(1 for c in cps if str(c["id"]) in seen)

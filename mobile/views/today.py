@@ -8,7 +8,6 @@ import flet as ft
 
 from mobile.state.orders import parse_time
 from mobile.state.places import place_label
-from mobile.state.today import build_today
 from mobile.views.widgets import card, primary, screen, secondary, section
 from shared.model import Slot, WorkOrderState
 
@@ -68,9 +67,7 @@ class TodayView:
         shell, ctx = self.shell, self.shell.ctx
         t, tr = ctx.tr.t, ctx.tr
         assert shell.board is not None
-        today = build_today(
-            ref=ctx.ref, records=ctx.records(), user=ctx.user, now=ctx.now(), tz=ctx.tz, board=shell.board
-        )
+        today = ctx.today(shell.board)
         parts: list[ft.Control] = [
             ft.Text(t("today.hello", name=ctx.user.get("name", "")), theme_style=ft.TextThemeStyle.TITLE_LARGE),
             ft.Text(tr.date(ctx.now()), color=ft.Colors.ON_SURFACE_VARIANT),

@@ -18,5 +18,5 @@ class Health(BaseModel):
 
 
 @router.get("/api/v1/health", response_model=Health)
-def health() -> Health:
+async def health() -> Health:  # on the event loop: it never waits for a worker thread behind logins or pushes
     return Health(status="ok", version=__version__, protocol=PROTOCOL_VERSION)

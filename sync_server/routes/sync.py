@@ -45,6 +45,8 @@ PUSH_BODY: dict[str, Any] = {
                     "device_id": {"type": "string"},
                     "protocol": {"type": "integer", "enum": [PROTOCOL_VERSION]},
                     "records": {"type": "array", "items": RECORD_SCHEMA},
+                    # The phone's clock at sending: the server corrects the records' times by the difference.
+                    "sent_at": {"type": "string", "format": "date-time"},
                 },
             }
         }

@@ -28,14 +28,17 @@ def test_leak_to_rework_to_closed_with_every_step_in_the_history(live_server, ma
     clock_file = tmp_path / "clock.txt"
     monkeypatch.setenv(ENV, str(clock_file))
 
+    wall = [at(23, 9, 30)]  # the phone's clock, right like the server's
+
     def move(to: datetime) -> None:
         set_file_clock(clock_file, to)
+        wall[0] = to
 
     move(at(23, 9, 30))
     server = live_server(now=lambda: at(23, 9, 30))
     store = make_phone(server, "demo-specialist")
     with httpx.Client(base_url=server.url, timeout=30) as http:
-        sync = SyncClient(http, store, sleep=no_sleep)
+        sync = SyncClient(http, store, sleep=no_sleep, wall_clock=lambda: wall[0])
         supervisor, maintenance = Phone(http, "demo-supervisor"), Phone(http, "demo-maintenance")
 
         def synced() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,18 @@ from mobile.recorder import save_record
 from mobile.store import open_store
 from mobile.store import photos as photo_store
 from shared.errors import LimitProblem, ValidationProblem
-from shared.model import DefectCategory, DefectReport, RecordType, ReturnVisit, Satisfaction, Severity
+from shared.model import (
+    ChecklistItem,
+    DecorationCheck,
+    DefectCategory,
+    DefectReport,
+    RecordType,
+    ReturnVisit,
+    Satisfaction,
+    Severity,
+    Slot,
+    Violation,
+)
 from tests.photo_samples import (
     DATETIME_ORIGINAL,
     EXIF_IFD,
@@ -180,8 +192,47 @@ def test_signatures_and_violation_photos_count_as_referenced(store, tmp_path):
     save_record(store, type=RecordType.RETURN_VISIT, body=visit)
     with store.reading() as db:
         assert photo_store.referenced_hashes(db) == {signature.sha256}
-    store.db.execute(  # a violation's photos sit two levels down in a decoration check
-        "UPDATE records SET body = json_set(body, '$.violations', json(?))",
-        [f'[{{"item": "no_digging", "description": "x", "photos": ["{evidence.sha256}"]}}]'],
-    )
+    # A violation's photos sit two levels down in a decoration check.
+    violation = Violation(ChecklistItem.NO_DIGGING, "x", photos=[evidence.sha256])
+    passed = [item for item in ChecklistItem if item is not ChecklistItem.NO_DIGGING]
+    check = DecorationCheck("permit-1", Slot.MORNING, passed, [violation], workers_seen=1, passes_seen=1)
+    save_record(store, type=RecordType.DECORATION_CHECK, body=check)
     assert photos.cleanup_photos(store, app) == [loose.sha256]
+
+
+def test_photos_of_forms_never_saved_are_cleaned_after_a_day_never_those_of_records(store, tmp_path):
+    app = tmp_path / "app"
+    saved = photos.ingest_photo(store, app, small_jpeg(9))  # its record waits to be sent
+    orphan = photos.ingest_photo(store, app, small_jpeg(10))  # its form was closed without saving
+    save_record(store, type=RecordType.DEFECT_REPORT, body=defect([saved.sha256]))
+    taken = datetime.now(UTC)
+    late = photos.ingest_photo(store, app, small_jpeg(11))  # taken just now, for a form still open
+    store.db.execute("UPDATE photos SET created_at = '2026-01-01T00:00:00.000Z' WHERE sha256 != ?", [late.sha256])
+
+    hours_later = photos.cleanup_photos(store, app, grace=photos.ORPHAN_GRACE, now=taken + timedelta(hours=3))
+    assert hours_later == [orphan.sha256]
+    assert not orphan.path.exists() and saved.path.exists() and late.path.exists()
+    with store.reading() as db:
+        assert [p["sha256"] for p in photo_store.to_upload(db)] == [saved.sha256]
+
+    days_later = photos.cleanup_photos(store, app, grace=photos.ORPHAN_GRACE, now=taken + timedelta(days=2))
+    assert days_later == [late.sha256]
+    assert saved.path.exists() and photos.photo_ref(store, app, saved.sha256) is not None
+
+
+def test_the_app_cleans_orphan_photos_when_it_starts(tmp_path):
+    from mobile.context import AppContext
+
+    first = AppContext(data_dir=tmp_path / "app")
+    orphan = photos.ingest_photo(first.store, tmp_path / "app", small_jpeg(12))
+    fresh = photos.ingest_photo(first.store, tmp_path / "app", small_jpeg(13))
+    first.store.db.execute(
+        "UPDATE photos SET created_at = '2026-01-01T00:00:00.000Z' WHERE sha256 = ?", [orphan.sha256]
+    )
+    first.close()
+    again = AppContext(data_dir=tmp_path / "app")
+    try:
+        assert not orphan.path.exists() and fresh.path.exists()
+        assert photos.photo_ref(again.store, tmp_path / "app", orphan.sha256) is None
+    finally:
+        again.close()

@@ -3,7 +3,9 @@
 A ``Field`` is one server (``create_app`` in-process, or a live uvicorn process) and the phones of the
 people who use it. Each ``Phone`` is the app's own ``AppContext`` (its store, ``mobile.recorder`` and the
 real ``SyncClient``), logged in like the first-run screen does, and builds the screens' state objects the
-way the views build them. One ``FakeClock`` is the time of the phones and of the server alike.
+way the views build them. One ``FakeClock`` is the time of the phones and of the server alike; a phone
+may have its wall clock set wrong (``field.phone(name, clock_off=timedelta(days=3))``), while the time that
+passes (its monotonic clock) passes for it as for everyone.
 
 What the supervisor sees is read from the supervisor's phone after it synced (``field.findings()``,
 ``field.orders()``), or from the review endpoints (``field.review(...)``).
@@ -12,7 +14,7 @@ What the supervisor sees is read from the supervisor's phone after it synced (``
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +27,7 @@ from mobile.state.orders import OrdersBoard
 from mobile.state.patrol import IssueDraft, PatrolRun, checkpoints_of
 from mobile.state.ports import Problem
 from mobile.state.renovation import SiteCheckForm, rectification_hours
-from mobile.state.today import Today, build_today
+from mobile.state.today import Today
 from mobile.state.visit import ReturnVisitForm
 from mobile.sync import SyncReport
 from shared.model import CheckpointResult, WorkOrderAction
@@ -50,11 +52,16 @@ def local(day: int, hour: int, minute: int = 0, *, month: int = 11, tz: ZoneInfo
 class Phone:
     """One person's phone: the app context, logged in and synced once, and the screens' state objects."""
 
-    def __init__(self, field: Field, username: str) -> None:
+    def __init__(self, field: Field, username: str, *, clock_off: timedelta = timedelta(0)) -> None:
         self.field = field
         self.username = username
+        self.clock_off = clock_off  # how far this phone's wall clock is ahead of the true time (behind if < 0)
         self.ctx = AppContext(
-            data_dir=field.phones_dir / username, server_url=field.url, http=field.http(), clock=field.now
+            data_dir=field.phones_dir / username,
+            server_url=field.url,
+            http=field.http(),
+            clock=lambda: field.now() + clock_off,
+            monotonic=lambda: field.now().timestamp(),
         )
         self.ctx.login(field.url, username, PASSWORD)
         self.board = OrdersBoard(ref=self.ctx.ref, save=self.ctx.save, now=self.ctx.now, user=self.ctx.user)
@@ -108,10 +115,7 @@ class Phone:
 
     def today(self) -> Today:
         """The Today screen's content for this user, as the Today view builds it."""
-        ctx = self.ctx
-        return build_today(
-            ref=ctx.ref, records=ctx.records(), user=ctx.user, now=ctx.now(), tz=ctx.tz, board=self.board
-        )
+        return self.ctx.today(self.board)
 
     def complaint(self) -> Any:
         """The on-site complaint form (``mobile.state.complaint``; imported here so this module loads without it)."""
@@ -231,10 +235,11 @@ class Field:
         self.phones_dir = phones_dir
         self._phones: dict[str, Phone] = {}
 
-    def phone(self, username: str) -> Phone:
-        """The phone of ``username`` (the same one each time), logged in and synced."""
+    def phone(self, username: str, *, clock_off: timedelta = timedelta(0)) -> Phone:
+        """The phone of ``username`` (the same one each time), logged in and synced; its wall clock off by
+        ``clock_off`` (chosen when the phone is first made)."""
         if username not in self._phones:
-            self._phones[username] = Phone(self, username)
+            self._phones[username] = Phone(self, username, clock_off=clock_off)
         return self._phones[username]
 
     @property
