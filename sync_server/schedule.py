@@ -127,8 +127,11 @@ def _clock_findings(db: sqlite_utils.Database, window: Window) -> list[dict[str,
         start=findings.utc(window.start),
         end=findings.utc(window.end),
     )
+    corrected: dict[tuple[str, date], dict[str, Any]] = {}
     for fact in flagged:
-        if fact["clock_flag"]:
+        if fact["clock_flag"] in ("clock.fast", "clock.slow"):  # put right by the measured offset: one per phone a day
+            corrected.setdefault((fact["author_id"], window.day_of(fact["effective_at"])), fact)
+        elif fact["clock_flag"]:
             found.append(
                 finding(
                     "record.clock_suspect",
@@ -140,6 +143,18 @@ def _clock_findings(db: sqlite_utils.Database, window: Window) -> list[dict[str,
                     record_id=fact["id"],
                 )
             )
+    for (author_id, day), fact in sorted(corrected.items()):
+        found.append(
+            finding(
+                "record.clock_corrected",
+                f"clock:{author_id}:{day.isoformat()}",
+                day,
+                f"The phone's clock was off ({fact['clock_flag']}); the server put its records' times right."
+                " Set the phone's clock.",
+                owner_id=author_id,
+                record_id=fact["id"],
+            )
+        )
     return found
 
 

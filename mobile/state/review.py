@@ -131,6 +131,7 @@ FINDING_KEYS = {
     "order.overdue": "finding.order_overdue",
     "permit.repeated_violations": "finding.permit_repeated_violations",
     "record.clock_suspect": "finding.record_clock_suspect",
+    "record.clock_corrected": "finding.record_clock_corrected",
     "patrol.issue_unreported": "finding.patrol_issue_unreported",
     "decoration.follow_up_missed": "finding.decoration_follow_up_missed",
 }

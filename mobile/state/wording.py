@@ -83,8 +83,9 @@ def finding_sentence(tr: Translator, ref: RefData, finding: dict[str, Any]) -> s
             permit=permit_label(ref, finding.get("permit_id"), finding.get("place_id")),
             due=tr.short(due) if due else day,
         )
-    if kind == "record.clock_suspect":
-        return tr.t("finding.text.record_clock_suspect", who=_name(ref, "user", finding.get("owner_id")))
+    if kind in ("record.clock_suspect", "record.clock_corrected"):
+        key = "finding.text." + kind.replace(".", "_")
+        return tr.t(key, who=_name(ref, "user", finding.get("owner_id")))
     return str(finding.get("message") or "")  # a kind newer than this app: the server's (English) words
 
 

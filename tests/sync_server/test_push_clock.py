@@ -32,3 +32,17 @@ def test_a_sent_at_without_its_offset_or_not_a_time_is_refused(client):
         answer = client.post(PUSH, headers=bearer(token), json=body)
         assert answer.status_code == 422, sent_at
         assert answer.json()["code"] == "request.invalid" and answer.json()["detail"]["field"] == "sent_at"
+
+
+def test_a_phone_whose_clock_was_off_gives_one_finding_a_day_not_one_per_record(client, clock: FakeClock, tick):
+    token = login(client, "demo-specialist")
+    behind = timedelta(hours=2)
+    records = [defect(n, recorded_at=clock.now() - timedelta(minutes=20 - n) - behind) for n in (1, 2, 3)]
+    body = {**push_body(DEVICE, records), "sent_at": (clock.now() - behind).isoformat()}
+    assert client.post(PUSH, headers=bearer(token), json=body).status_code == 200
+    tick()
+    supervisor = bearer(login(client, "demo-supervisor"))
+    found = client.get("/api/v1/findings", headers=supervisor).json()["findings"]
+    assert [f["kind"] for f in found if f["kind"].startswith("record.clock")] == ["record.clock_corrected"]
+    (flag,) = [f for f in found if f["kind"] == "record.clock_corrected"]
+    assert flag["owner_id"] == "user-demo-specialist" and "clock.slow" in flag["message"]
