@@ -62,7 +62,7 @@ def write_orders(
         visit_scopes = _visit_scopes(property_id, pending.assignee_id) if pending else []
         old_scopes = old["scopes"] if old else []
         old_visit_scopes = old["visit_scopes"] if old else []
-        text = orders.body_text(data)  # the stored form: compared as text, nothing is parsed back
+        text = orders.order_text(data)  # the stored form: compared as text, nothing is parsed back
         if old is not None and old["data_text"] == text and old_scopes == scopes and old_visit_scopes == visit_scopes:
             continue
         due = order.next_due_at()
