@@ -1,0 +1,302 @@
+"""A property in the field, for the benchmarks: its people, their phones, and the work-order loop they run.
+
+Phones make records exactly as the app does (``mobile.recorder.save_record``): a UUIDv7 from the phone's clock,
+the next device_seq, the user's id as author, the body built from the ``shared.model`` dataclass and checked with
+the server's own ``decode_record`` before it is kept. A phone only knows what it pulled: an action names an order
+id the server made, and a return visit answers a ``return_visit_due`` the server published to that phone.
+
+The loop, as in the field (DOMAIN.md): specialists patrol and report defects and owners' complaints; the
+supervisor dispatches every reported order to maintenance; maintenance starts and completes what was dispatched
+to them; the specialist the visit is due to visits the owner (most visits pass and close the order, one in ten
+fails and opens a rework order, which goes round again); complaints are replied to, half of them at once (no
+repair needed, the reply closes them), the others after dispatch. So orders close, and no open order grows
+without end, unless a benchmark makes one grow on purpose (bench_hot_order).
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+import sqlite_utils
+
+from mobile.sync import SyncClient
+from shared.ids import uuid7
+from shared.model import (
+    CheckpointResult,
+    CheckpointVisit,
+    DefectCategory,
+    DefectReport,
+    OwnerComplaint,
+    PatrolRound,
+    PresenceProof,
+    Proof,
+    RecordType,
+    ReturnVisit,
+    Satisfaction,
+    Severity,
+    WorkOrderAction,
+    WorkOrderActionRecord,
+)
+from shared.wire import PROTOCOL_VERSION, decode_record, encode_record
+from sync_server.admin import users
+from sync_server.db import transaction
+from sync_server.demo import ACTOR, PASSWORD, load_demo
+from sync_server.settings import Settings
+
+A = WorkOrderAction
+OPEN_FOR_DISPATCH = {"reported"}
+ROUTES = {"r1": 7, "r2": 4}  # checkpoints per demo route (sync_server.demo)
+UNITS = [f"b{b}-u{f}0{u}" for b in (1, 2) for f in (1, 2, 3) for u in (1, 2)]
+PLACES = UNITS + ["lobby", "garage", "periphery", "unloading"]
+CATEGORIES = list(DefectCategory)
+PULL_LIMIT: int = inspect.signature(SyncClient).parameters["pull_limit"].default  # what the phone asks for
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    username: str
+    role: str
+    property_id: str
+
+
+def add_property(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    property_id: str,
+    *,
+    specialists: int = 1,
+    supervisors: int = 1,
+    maintenance: int = 1,
+) -> list[Person]:
+    """The demo property under ``property_id`` (its five users), plus more specialists, supervisors and maintenance."""
+    load_demo(db, settings, property_id=property_id, prefix=property_id)
+    people = [
+        Person(f"user-{property_id}-{key}", f"{property_id}-{key}", key.replace("-", "_"), property_id)
+        for key in ("specialist", "supervisor", "maintenance")
+    ]
+    for role, count in (("specialist", specialists), ("supervisor", supervisors), ("maintenance", maintenance)):
+        for n in range(2, count + 1):
+            person = Person(f"user-{property_id}-{role}-{n}", f"{property_id}-{role}-{n}", role, property_id)
+            with transaction(db):
+                users.create_user(
+                    db,
+                    settings,
+                    ACTOR,
+                    username=person.username,
+                    name=f"{role.title()} {n}",
+                    role_name=role,
+                    property_id=property_id,
+                    password=PASSWORD,
+                    user_id=person.id,
+                    enforce_password_rule=False,
+                )
+            people.append(person)
+    return people
+
+
+@dataclass
+class FieldPhone:
+    """One person's phone: makes records, digests pulled pages, and knows what its role owes the orders it saw."""
+
+    person: Person
+    colleagues: list[Person]
+    seed: int = 0
+    seq: int = 0
+    cursor: str = ""
+    orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    visits: dict[str, dict[str, Any]] = field(default_factory=dict)
+    done: set[tuple[str, str]] = field(default_factory=set)  # (order id, what) this phone already recorded
+    round_id: str = ""
+    route: str = "r1"
+    made: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(f"{self.person.id}:{self.seed}")
+        self.device_id = f"{self.person.username}-bench-phone"
+        self.maintenance = [p.id for p in self.colleagues if p.role == "maintenance"]
+
+    @property
+    def pid(self) -> str:
+        return self.person.property_id
+
+    def make(self, type: RecordType, body: Any) -> dict[str, Any]:
+        """A record as ``mobile.recorder.save_record`` makes it."""
+        now = datetime.now().astimezone()
+        self.seq += 1
+        self.made += 1
+        payload = encode_record(
+            id=uuid7(int(now.timestamp() * 1000)),
+            type=type,
+            device_seq=self.seq,
+            recorded_at=now,
+            body=body,
+            author_id=self.person.id,
+        )
+        decode_record(payload)
+        return payload
+
+    def took(self, page: dict[str, Any]) -> None:
+        """Keep what a pull page brought, as the phone's reference cache does."""
+        for change in page["changes"]:
+            kept = {"work_order": self.orders, "return_visit_due": self.visits}.get(change["kind"])
+            if kept is None:
+                continue
+            if change["deleted"]:
+                kept.pop(change["id"], None)
+            else:
+                kept[change["id"]] = change["data"]
+        self.cursor = page["cursor"]
+
+    # what each role records after a pull
+
+    def owed(self) -> list[dict[str, Any]]:
+        """The actions and visits this phone's person owes the orders it pulled, each made once."""
+        made: list[dict[str, Any]] = []
+        if self.person.role == "supervisor":
+            for oid, order in sorted(self.orders.items()):
+                if order.get("state") in OPEN_FOR_DISPATCH and not self._answered_at_once(order):
+                    made += self._once(oid, "dispatch", self._dispatch)
+        elif self.person.role == "maintenance":
+            for oid, order in sorted(self.orders.items()):
+                if order.get("assignee_id") == self.person.id and order.get("state") in ("dispatched", "in_progress"):
+                    made += self._once(oid, "complete", self._repair)
+        elif self.person.role == "specialist":
+            for oid, visit in sorted(self.visits.items()):
+                if visit.get("assignee_id") in (self.person.id, None):
+                    made += self._once(f"{oid}@{visit.get('completed_at')}", "visit", self._visit)
+            for oid, order in sorted(self.orders.items()):
+                state = order.get("state")
+                mine = (order.get("reporter_ids") or [None])[0] == self.person.id  # one reply, from the reporter
+                if mine and order.get("kind") == "complaint" and state not in ("closed", "signed_off"):
+                    if state != "reported" or self._answered_at_once(order):
+                        made += self._once(oid, "reply", self._reply)
+        return made
+
+    def _once(self, oid: str, what: str, make: Any) -> list[dict[str, Any]]:
+        if (oid, what) in self.done:
+            return []
+        self.done.add((oid, what))
+        records: list[dict[str, Any]] = make(oid)
+        return records
+
+    @staticmethod
+    def _answered_at_once(order: dict[str, Any]) -> bool:
+        """Half the complaints need no repair: customer service replies and that closes them."""
+        return order.get("kind") == "complaint" and int(order["id"][-1], 16) % 2 == 0
+
+    def _dispatch(self, oid: str) -> list[dict[str, Any]]:
+        assignee = self.maintenance[self.rng.randrange(len(self.maintenance))]
+        return [self.make(RecordType.WORK_ORDER_ACTION, WorkOrderActionRecord(oid, A.DISPATCH, assignee_id=assignee))]
+
+    def _repair(self, oid: str) -> list[dict[str, Any]]:
+        made = []
+        if self.orders[oid].get("state") == "dispatched" and self.rng.random() < 0.5:
+            made.append(self.make(RecordType.WORK_ORDER_ACTION, WorkOrderActionRecord(oid, A.START)))
+        made.append(self.make(RecordType.WORK_ORDER_ACTION, WorkOrderActionRecord(oid, A.COMPLETE, note="replaced")))
+        return made
+
+    def _visit(self, key: str) -> list[dict[str, Any]]:
+        oid = key.split("@")[0]  # one visit per completion: a rework order is visited again after it is redone
+        ok = self.rng.random() < 0.9
+        body = ReturnVisit(
+            oid,
+            fixed=ok,
+            satisfaction=Satisfaction.SATISFIED if ok else Satisfaction.DISSATISFIED,
+            comment="" if ok else "Still damp",
+            no_signature_reason="owner at work",
+        )
+        return [self.make(RecordType.RETURN_VISIT, body)]
+
+    def _reply(self, oid: str) -> list[dict[str, Any]]:
+        body = WorkOrderActionRecord(oid, A.REPLY, note="told the owner when the repair is planned")
+        return [self.make(RecordType.WORK_ORDER_ACTION, body)]
+
+    # a specialist's own field records
+
+    def field_records(self, count: int) -> list[dict[str, Any]]:
+        """``count`` records of a specialist's day, in the proportions of ``tests.sync_server.helpers.record_mix``:
+        a patrol round every 20 records with its checkpoint visits, defects and owners' complaints."""
+        return [self._field_record() for _ in range(count)]
+
+    def _field_record(self) -> dict[str, Any]:
+        kind = self.made % 20
+        if kind == 0 or not self.round_id:
+            self.route = f"r{self.rng.randint(1, 2)}"
+            body: Any = PatrolRound(f"{self.pid}-{self.route}", datetime.now().astimezone())
+            record = self.make(RecordType.PATROL_ROUND, body)
+            self.round_id = record["id"]
+            return record
+        if kind < 10:
+            n = self.rng.randint(1, ROUTES[self.route])
+            code = f"CP-{self.pid.upper()}-{self.route.upper()}-{n:02d}"
+            proof = Proof(PresenceProof.SCANNED, code=code)
+            body = CheckpointVisit(self.round_id, f"{self.pid}-{self.route}-cp{n}", CheckpointResult.OK, proof)
+            return self.make(RecordType.CHECKPOINT_VISIT, body)
+        place = f"{self.pid}-{self.rng.choice(PLACES)}"
+        if kind < 17:
+            category = self.rng.choice(CATEGORIES)
+            body = DefectReport(place, category, Severity.MEDIUM, f"{category.value.replace('_', ' ')} needs a repair")
+            return self.make(RecordType.DEFECT_REPORT, body)
+        severity = Severity.URGENT if self.rng.random() < 0.05 else Severity.MEDIUM
+        body = OwnerComplaint(place, "Mr Wang", "Noise at night from the pump room", severity=severity)
+        return self.make(RecordType.OWNER_COMPLAINT, body)
+
+
+def leak_report(phone: FieldPhone, place_id: str) -> dict[str, Any]:
+    """The same leak as everyone else reports it (one place, one category): it joins the one open order."""
+    body = DefectReport(place_id, DefectCategory.WATER_LEAKAGE, Severity.HIGH, "Water drips from the ceiling")
+    return phone.make(RecordType.DEFECT_REPORT, body)
+
+
+class Http:
+    """A phone's HTTP side over one ``httpx.Client``: log in, push a batch, pull until nothing is left."""
+
+    def __init__(self, url: str, *, timeout: float = 600) -> None:
+        self.client = httpx.Client(base_url=url, timeout=timeout)
+        self.tokens: dict[str, dict[str, str]] = {}
+        self.refused: list[dict[str, Any]] = []  # results that were not accepted, with the record's type
+
+    def close(self) -> None:
+        self.client.close()
+
+    def login(self, phone: FieldPhone) -> None:
+        body = {"username": phone.person.username, "password": PASSWORD, "device_id": phone.device_id}
+        response = self.client.post("/api/v1/auth/login", json={**body, "device_name": "bench phone"})
+        response.raise_for_status()
+        self.tokens[phone.device_id] = {"Authorization": f"Bearer {response.json()['token']}"}
+
+    def push(self, phone: FieldPhone, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        body = {"device_id": phone.device_id, "protocol": PROTOCOL_VERSION, "records": records}
+        response = self.client.post("/api/v1/sync/push", json=body, headers=self.tokens[phone.device_id])
+        response.raise_for_status()
+        results: list[dict[str, Any]] = response.json()["results"]
+        types = {r["id"]: r["type"] for r in records}
+        self.refused += [{**r, "type": types.get(r["id"])} for r in results if r["status"] != "accepted"]
+        return results
+
+    def pull(self, phone: FieldPhone, *, limit: int | None = None) -> tuple[int, int]:
+        """Pull until ``has_more`` is false; return (round trips, bytes of the response bodies)."""
+        trips = size = 0
+        while True:
+            params: dict[str, Any] = {"since": phone.cursor, "limit": limit or PULL_LIMIT}
+            response = self.client.get("/api/v1/sync/pull", params=params, headers=self.tokens[phone.device_id])
+            response.raise_for_status()
+            trips += 1
+            size += len(response.content)
+            page = response.json()
+            phone.took(page)
+            if not page["has_more"]:
+                return trips, size
+
+
+def refusals(refused: list[dict[str, Any]]) -> str:
+    """``type: code ×n`` of the records the server did not accept, or 'none'."""
+    counts = Counter(f"{r['type']}: {r['status']} {r.get('code')}" for r in refused)
+    return ", ".join(f"{k} ×{n}" for k, n in counts.most_common()) or "none"
