@@ -23,7 +23,8 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 from sync_server.db import open_db  # noqa: E402
 from sync_server.settings import CHEAP_ARGON2, Settings  # noqa: E402
-from tests.bench.field import FieldPhone, Http, add_property, leak_report, refusals  # noqa: E402
+from tests.bench.driver import Http, refusals  # noqa: E402
+from tests.bench.field import FieldPhone, add_property, leak_report  # noqa: E402
 from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
 
 REPORTS = int(os.environ.get("BENCH_HOT_REPORTS", "1000"))

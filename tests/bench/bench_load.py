@@ -42,7 +42,8 @@ from sync_server import auth  # noqa: E402
 from sync_server.db import open_db  # noqa: E402
 from sync_server.demo import PASSWORD  # noqa: E402
 from sync_server.settings import Settings  # noqa: E402
-from tests.bench.field import PULL_LIMIT, FieldPhone, add_property  # noqa: E402
+from tests.bench.driver import PULL_LIMIT  # noqa: E402
+from tests.bench.field import FieldPhone, add_property  # noqa: E402
 from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "120"))

@@ -30,19 +30,13 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 from sync_server.db import open_db  # noqa: E402
 from sync_server.settings import CHEAP_ARGON2, Settings  # noqa: E402
-from tests.bench.field import FieldPhone, Http, add_property, refusals  # noqa: E402
+from tests.bench.driver import BATCH, Field, refusals  # noqa: E402
+from tests.bench.field import FieldPhone, add_property  # noqa: E402
 from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
 
 RECORDS = int(os.environ.get("BENCH_RECORDS", "10000"))
-BATCH = 500
 SPECIALISTS = 4
 EDGE = 3  # specialist batches compared at the start and at the end
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process, all its threads."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def floor(batches: list[list[dict[str, object]]], directory: Path) -> float:
@@ -62,43 +56,6 @@ def floor(batches: list[list[dict[str, object]]], directory: Path) -> float:
     elapsed = time.perf_counter() - started
     conn.close()
     return elapsed
-
-
-class Field:
-    """The property's phones against one live server; every push is timed and its server CPU measured."""
-
-    def __init__(self, live: LiveServer, phones: list[FieldPhone]) -> None:
-        assert live.process is not None
-        self.pid = live.process.pid
-        self.http = Http(live.url)
-        self.phones = phones
-        self.batches: list[list[dict[str, object]]] = []
-        self.pushes: list[tuple[str, int, float, float, int]] = []  # (role, records, seconds, cpu, stored before)
-        self.stored = 0
-        for phone in phones:
-            self.http.login(phone)
-
-    def push(self, phone: FieldPhone, records: list[dict[str, object]]) -> None:
-        for start in range(0, len(records), BATCH):
-            batch = records[start : start + BATCH]
-            cpu, started = cpu_seconds(self.pid), time.perf_counter()
-            self.http.push(phone, batch)
-            elapsed, used = time.perf_counter() - started, cpu_seconds(self.pid) - cpu
-            self.pushes.append((phone.person.role, len(batch), elapsed, used, self.stored))
-            self.batches.append(batch)
-            self.stored += len(batch)
-
-    def run(self, total: int) -> None:
-        specialists = [p for p in self.phones if p.person.role == "specialist"]
-        desk = [p for p in self.phones if p.person.role != "specialist"]
-        while self.stored < total:
-            for phone in specialists:
-                self.http.pull(phone)
-                owed = phone.owed()
-                self.push(phone, owed + phone.field_records(max(0, min(BATCH, total - self.stored) - len(owed))))
-            for phone in desk:  # supervisors dispatch, then maintenance completes what was dispatched
-                self.http.pull(phone)
-                self.push(phone, phone.owed())
 
 
 def main() -> None:

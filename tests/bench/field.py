@@ -15,17 +15,13 @@ without end, unless a benchmark makes one grow on purpose (bench_hot_order).
 
 from __future__ import annotations
 
-import inspect
 import random
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import httpx
 import sqlite_utils
 
-from mobile.sync import SyncClient
 from shared.ids import uuid7
 from shared.model import (
     CheckpointResult,
@@ -43,7 +39,7 @@ from shared.model import (
     WorkOrderAction,
     WorkOrderActionRecord,
 )
-from shared.wire import PROTOCOL_VERSION, decode_record, encode_record
+from shared.wire import decode_record, encode_record
 from sync_server.admin import users
 from sync_server.db import transaction
 from sync_server.demo import ACTOR, PASSWORD, load_demo
@@ -55,7 +51,6 @@ ROUTES = {"r1": 7, "r2": 4}  # checkpoints per demo route (sync_server.demo)
 UNITS = [f"b{b}-u{f}0{u}" for b in (1, 2) for f in (1, 2, 3) for u in (1, 2)]
 PLACES = UNITS + ["lobby", "garage", "periphery", "unloading"]
 CATEGORIES = list(DefectCategory)
-PULL_LIMIT: int = inspect.signature(SyncClient).parameters["pull_limit"].default  # what the phone asks for
 
 
 @dataclass(frozen=True)
@@ -253,50 +248,3 @@ def leak_report(phone: FieldPhone, place_id: str) -> dict[str, Any]:
     """The same leak as everyone else reports it (one place, one category): it joins the one open order."""
     body = DefectReport(place_id, DefectCategory.WATER_LEAKAGE, Severity.HIGH, "Water drips from the ceiling")
     return phone.make(RecordType.DEFECT_REPORT, body)
-
-
-class Http:
-    """A phone's HTTP side over one ``httpx.Client``: log in, push a batch, pull until nothing is left."""
-
-    def __init__(self, url: str, *, timeout: float = 600) -> None:
-        self.client = httpx.Client(base_url=url, timeout=timeout)
-        self.tokens: dict[str, dict[str, str]] = {}
-        self.refused: list[dict[str, Any]] = []  # results that were not accepted, with the record's type
-
-    def close(self) -> None:
-        self.client.close()
-
-    def login(self, phone: FieldPhone) -> None:
-        body = {"username": phone.person.username, "password": PASSWORD, "device_id": phone.device_id}
-        response = self.client.post("/api/v1/auth/login", json={**body, "device_name": "bench phone"})
-        response.raise_for_status()
-        self.tokens[phone.device_id] = {"Authorization": f"Bearer {response.json()['token']}"}
-
-    def push(self, phone: FieldPhone, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        body = {"device_id": phone.device_id, "protocol": PROTOCOL_VERSION, "records": records}
-        response = self.client.post("/api/v1/sync/push", json=body, headers=self.tokens[phone.device_id])
-        response.raise_for_status()
-        results: list[dict[str, Any]] = response.json()["results"]
-        types = {r["id"]: r["type"] for r in records}
-        self.refused += [{**r, "type": types.get(r["id"])} for r in results if r["status"] != "accepted"]
-        return results
-
-    def pull(self, phone: FieldPhone, *, limit: int | None = None) -> tuple[int, int]:
-        """Pull until ``has_more`` is false; return (round trips, bytes of the response bodies)."""
-        trips = size = 0
-        while True:
-            params: dict[str, Any] = {"since": phone.cursor, "limit": limit or PULL_LIMIT}
-            response = self.client.get("/api/v1/sync/pull", params=params, headers=self.tokens[phone.device_id])
-            response.raise_for_status()
-            trips += 1
-            size += len(response.content)
-            page = response.json()
-            phone.took(page)
-            if not page["has_more"]:
-                return trips, size
-
-
-def refusals(refused: list[dict[str, Any]]) -> str:
-    """``type: code ×n`` of the records the server did not accept, or 'none'."""
-    counts = Counter(f"{r['type']}: {r['status']} {r.get('code')}" for r in refused)
-    return ", ".join(f"{k} ×{n}" for k, n in counts.most_common()) or "none"
