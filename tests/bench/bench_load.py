@@ -42,7 +42,7 @@ from sync_server import auth  # noqa: E402
 from sync_server.db import open_db  # noqa: E402
 from sync_server.demo import PASSWORD  # noqa: E402
 from sync_server.settings import Settings  # noqa: E402
-from tests.bench.driver import PULL_LIMIT  # noqa: E402
+from tests.bench.driver import PULL_LIMIT, cpu_seconds  # noqa: E402
 from tests.bench.field import FieldPhone, add_property  # noqa: E402
 from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
 
@@ -166,7 +166,7 @@ def build(data_dir: Path) -> list[FieldPhone]:
     """Ten properties at the server's real password cost; the one real hash is computed once and reused."""
     settings = Settings(data_dir=data_dir)
     real_hash = functools.cache(auth.hash_password)  # same cost to verify: the parameters are in the hash
-    auth.hash_password = real_hash  # type: ignore[assignment]
+    auth.hash_password = real_hash
     prepare_data_dir(settings, other_property=False)
     db = open_db(settings.db_path)
     phones = []
@@ -187,13 +187,15 @@ async def run(live: LiveServer, phones: list[FieldPhone]) -> dict[str, Any]:
         logged_in = time.perf_counter() - started
         await asyncio.gather(*(load.pull(p) for p in phones))  # the first pull after login, before the window
         load.phase = "window"
+        assert live.process is not None
+        server_cpu, client_cpu = cpu_seconds(live.process.pid), time.process_time()
         started = time.perf_counter()
         loops = [asyncio.create_task(load.sync_loop(p)) for p in phones]
         await asyncio.sleep(SECONDS)
         window = time.perf_counter() - started
-        load.phase = "sigterm"
-        assert live.process is not None
         process = live.process
+        server_cpu, client_cpu = cpu_seconds(process.pid) - server_cpu, time.process_time() - client_cpu
+        load.phase = "sigterm"
         os.killpg(process.pid, signal.SIGTERM)
         signalled = time.perf_counter()
         while process.poll() is None and time.perf_counter() - signalled < EXIT_WAIT:
@@ -221,6 +223,8 @@ async def run(live: LiveServer, phones: list[FieldPhone]) -> dict[str, Any]:
             "load": load,
             "logged_in": logged_in,
             "window": window,
+            "server_cpu": server_cpu,
+            "client_cpu": client_cpu,
             "exit_seconds": exit_seconds,
             "exited": exited,
             "lost": lost,
@@ -252,6 +256,10 @@ def main() -> None:
         f"{out['logged_in']:.1f} s, p50 {statistics.median(logins):.2f} s"
     )
     accepted = load.accepted_in_window
+    print(
+        f"CPU in the window: server {out['server_cpu']:.0f} s ({out['server_cpu'] / out['window']:.0%} of one core), "
+        f"these phones {out['client_cpu']:.0f} s; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     print(f"records accepted in the window: {accepted} ({accepted / out['window']:.1f} records/s)")
     for name, values in (("push", pushes), ("pull", pulls)):
         print(
