@@ -47,7 +47,10 @@ from sync_server.settings import Settings
 
 A = WorkOrderAction
 OPEN_FOR_DISPATCH = {"reported"}
-ROUTES = {"r1": 7, "r2": 4}  # checkpoints per demo route (sync_server.demo)
+ROUTE_STOPS = {  # the places of each demo route's checkpoints, in walking order (sync_server.demo)
+    "r1": ["lobby", "b1-f1", "b1-f2", "b1-f3", "b2-f1", "b2-f2", "b2-f3"],
+    "r2": ["garage", "periphery", "unloading", "lobby"],
+}
 UNITS = [f"b{b}-u{f}0{u}" for b in (1, 2) for f in (1, 2, 3) for u in (1, 2)]
 PLACES = UNITS + ["lobby", "garage", "periphery", "unloading"]
 CATEGORIES = list(DefectCategory)
@@ -108,9 +111,7 @@ class FieldPhone:
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     visits: dict[str, dict[str, Any]] = field(default_factory=dict)
     done: set[tuple[str, str]] = field(default_factory=set)  # (order id, what) this phone already recorded
-    round_id: str = ""
-    route: str = "r1"
-    made: int = 0
+    queue: list[dict[str, Any]] = field(default_factory=list)  # made, not yet handed to the sync
 
     def __post_init__(self) -> None:
         self.rng = random.Random(f"{self.person.id}:{self.seed}")
@@ -121,11 +122,10 @@ class FieldPhone:
     def pid(self) -> str:
         return self.person.property_id
 
-    def make(self, type: RecordType, body: Any) -> dict[str, Any]:
+    def make(self, type: RecordType, body: Any, supersedes: str | None = None) -> dict[str, Any]:
         """A record as ``mobile.recorder.save_record`` makes it."""
         now = datetime.now().astimezone()
         self.seq += 1
-        self.made += 1
         payload = encode_record(
             id=uuid7(int(now.timestamp() * 1000)),
             type=type,
@@ -133,6 +133,7 @@ class FieldPhone:
             recorded_at=now,
             body=body,
             author_id=self.person.id,
+            supersedes=supersedes,
         )
         decode_record(payload)
         return payload
@@ -216,32 +217,51 @@ class FieldPhone:
     # a specialist's own field records
 
     def field_records(self, count: int) -> list[dict[str, Any]]:
-        """``count`` records of a specialist's day, in the proportions of ``tests.sync_server.helpers.record_mix``:
-        a patrol round every 20 records with its checkpoint visits, defects and owners' complaints."""
-        return [self._field_record() for _ in range(count)]
+        """The next ``count`` records of a specialist's day, as the app's screens save them: patrol rounds (the
+        start, each checkpoint of the route in walking order with its scanned code, a defect from a checkpoint
+        with an issue, the finish as a correction of the start) between defects and owners' complaints reported
+        on the way, in about the proportions of ``tests.sync_server.helpers.record_mix``. A round saved in part
+        goes with the next sync, as on the phone."""
+        while len(self.queue) < count:
+            self.queue += self._next_job()
+        made, self.queue = self.queue[:count], self.queue[count:]
+        return made
 
-    def _field_record(self) -> dict[str, Any]:
-        kind = self.made % 20
-        if kind == 0 or not self.round_id:
-            self.route = f"r{self.rng.randint(1, 2)}"
-            body: Any = PatrolRound(f"{self.pid}-{self.route}", datetime.now().astimezone())
-            record = self.make(RecordType.PATROL_ROUND, body)
-            self.round_id = record["id"]
-            return record
-        if kind < 10:
-            n = self.rng.randint(1, ROUTES[self.route])
-            code = f"CP-{self.pid.upper()}-{self.route.upper()}-{n:02d}"
-            proof = Proof(PresenceProof.SCANNED, code=code)
-            body = CheckpointVisit(self.round_id, f"{self.pid}-{self.route}-cp{n}", CheckpointResult.OK, proof)
-            return self.make(RecordType.CHECKPOINT_VISIT, body)
+    def _next_job(self) -> list[dict[str, Any]]:
+        if self.rng.random() < 1 / 6:
+            return self._round()
         place = f"{self.pid}-{self.rng.choice(PLACES)}"
-        if kind < 17:
+        if self.rng.random() < 0.7:
             category = self.rng.choice(CATEGORIES)
-            body = DefectReport(place, category, Severity.MEDIUM, f"{category.value.replace('_', ' ')} needs a repair")
-            return self.make(RecordType.DEFECT_REPORT, body)
+            words = f"{category.value.replace('_', ' ')} needs a repair"
+            return [self.make(RecordType.DEFECT_REPORT, DefectReport(place, category, Severity.MEDIUM, words))]
         severity = Severity.URGENT if self.rng.random() < 0.05 else Severity.MEDIUM
         body = OwnerComplaint(place, "Mr Wang", "Noise at night from the pump room", severity=severity)
-        return self.make(RecordType.OWNER_COMPLAINT, body)
+        return [self.make(RecordType.OWNER_COMPLAINT, body)]
+
+    def _round(self) -> list[dict[str, Any]]:
+        route = self.rng.choice(list(ROUTE_STOPS))
+        route_id, started = f"{self.pid}-{route}", datetime.now().astimezone()
+        job = [self.make(RecordType.PATROL_ROUND, PatrolRound(route_id, started))]
+        round_id = job[0]["id"]
+        for n, stop in enumerate(ROUTE_STOPS[route], start=1):
+            proof = Proof(PresenceProof.SCANNED, code=f"CP-{self.pid.upper()}-{route.upper()}-{n:02d}")
+            issue = self.rng.random() < 0.1
+            result, note = (CheckpointResult.ISSUE, "Light out") if issue else (CheckpointResult.OK, "")
+            visit = CheckpointVisit(round_id, f"{route_id}-cp{n}", result, proof, note)
+            job.append(self.make(RecordType.CHECKPOINT_VISIT, visit))
+            if issue:  # the defect form opens from the checkpoint, at its place
+                body = DefectReport(
+                    f"{self.pid}-{stop}",
+                    DefectCategory.ELECTRICAL,
+                    Severity.MEDIUM,
+                    "Light out",
+                    checkpoint_visit_id=job[-1]["id"],
+                )
+                job.append(self.make(RecordType.DEFECT_REPORT, body))
+        finish = PatrolRound(route_id, started, finished_at=datetime.now().astimezone())
+        job.append(self.make(RecordType.PATROL_ROUND, finish, supersedes=round_id))
+        return job
 
 
 def leak_report(phone: FieldPhone, place_id: str) -> dict[str, Any]:
