@@ -47,6 +47,10 @@ from sync_server.settings import Settings
 
 A = WorkOrderAction
 OPEN_FOR_DISPATCH = {"reported"}
+NEEDED = {  # the fields of pulled entities the phones act on
+    "work_order": {"id", "kind", "state", "assignee_id", "reporter_ids"},
+    "return_visit_due": {"id", "assignee_id", "completed_at"},
+}
 ROUTE_STOPS = {  # the places of each demo route's checkpoints, in walking order (sync_server.demo)
     "r1": ["lobby", "b1-f1", "b1-f2", "b1-f3", "b2-f1", "b2-f2", "b2-f3"],
     "r2": ["garage", "periphery", "unloading", "lobby"],
@@ -146,8 +150,11 @@ class FieldPhone:
                 continue
             if change["deleted"]:
                 kept.pop(change["id"], None)
-            else:
-                kept[change["id"]] = change["data"]
+                continue
+            missing = NEEDED[change["kind"]] - set(change["data"])
+            if missing:  # the phones act on these fields: without them the loop would stall without a word
+                raise RuntimeError(f"a pulled {change['kind']} lacks {sorted(missing)}: update tests/bench/field.py")
+            kept[change["id"]] = change["data"]
         self.cursor = page["cursor"]
 
     # what each role records after a pull
