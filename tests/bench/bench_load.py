@@ -189,12 +189,14 @@ async def run(live: LiveServer, phones: list[FieldPhone]) -> dict[str, Any]:
         load.phase = "window"
         assert live.process is not None
         server_cpu, client_cpu = cpu_seconds(live.process.pid), time.process_time()
+        made_before = len(load.made)
         started = time.perf_counter()
         loops = [asyncio.create_task(load.sync_loop(p)) for p in phones]
         await asyncio.sleep(SECONDS)
         window = time.perf_counter() - started
         process = live.process
         server_cpu, client_cpu = cpu_seconds(process.pid) - server_cpu, time.process_time() - client_cpu
+        offered = len(load.made) - made_before
         load.phase = "sigterm"
         os.killpg(process.pid, signal.SIGTERM)
         signalled = time.perf_counter()
@@ -223,6 +225,7 @@ async def run(live: LiveServer, phones: list[FieldPhone]) -> dict[str, Any]:
             "load": load,
             "logged_in": logged_in,
             "window": window,
+            "offered": offered,
             "server_cpu": server_cpu,
             "client_cpu": client_cpu,
             "exit_seconds": exit_seconds,
@@ -260,7 +263,10 @@ def main() -> None:
         f"CPU in the window: server {out['server_cpu']:.0f} s ({out['server_cpu'] / out['window']:.0%} of one core), "
         f"these phones {out['client_cpu']:.0f} s; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
-    print(f"records accepted in the window: {accepted} ({accepted / out['window']:.1f} records/s)")
+    print(
+        f"records made in the window: {out['offered']} ({out['offered'] / out['window']:.1f}/s); "
+        f"accepted: {accepted} ({accepted / out['window']:.1f} records/s)"
+    )
     for name, values in (("push", pushes), ("pull", pulls)):
         print(
             f"{name}: {len(values)} answered, p50 {percentile(values, 0.5):.3f} s, "
