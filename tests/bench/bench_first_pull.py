@@ -34,7 +34,7 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 from sync_server.db import open_db  # noqa: E402
 from sync_server.demo import PASSWORD  # noqa: E402
 from sync_server.settings import CHEAP_ARGON2, Settings  # noqa: E402
-from tests.bench.driver import PULL_LIMIT, Field  # noqa: E402
+from tests.bench.driver import PULL_LIMIT, Field, busy  # noqa: E402
 from tests.bench.field import FieldPhone, add_property  # noqa: E402
 from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
 
@@ -66,6 +66,7 @@ def build(data_dir: Path) -> float:
         field = Field(live, [FieldPhone(p, people) for p in people])
         field.run(RECORDS, progress=True)
         field.http.close()
+        print(f"busy answers while building: {busy(field.http)}", file=sys.stderr)
     finally:
         live.stop()
     return time.perf_counter() - started

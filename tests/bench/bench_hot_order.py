@@ -23,7 +23,7 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 from sync_server.db import open_db  # noqa: E402
 from sync_server.settings import CHEAP_ARGON2, Settings  # noqa: E402
-from tests.bench.driver import Http, refusals  # noqa: E402
+from tests.bench.driver import Http, busy, refusals  # noqa: E402
 from tests.bench.field import FieldPhone, add_property, leak_report  # noqa: E402
 from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
 
@@ -66,7 +66,7 @@ def main() -> None:
     size = max((len(json.dumps(o)) for o in open_orders), default=0)
     print(f"reports: {REPORTS} of one leak at {PLACE}, from {SPECIALISTS} specialists, one push each")
     print(f"open orders afterwards: {len(open_orders)} (one expected); its JSON as pulled: {size:,} bytes")
-    print(f"not accepted: {refusals(http.refused)}")
+    print(f"not accepted: {refusals(http.refused)}; busy answers waited out: {busy(http)}")
     print(f"total {sum(times):.1f} s; push time median of the first {EDGE}: {first * 1000:.1f} ms,")
     print(f"  of the last {EDGE}: {last * 1000:.1f} ms; slowest {max(times) * 1000:.1f} ms")
     print(f"ratio last/first push time: {last / first:.2f} (target ≤ 1.5)")

@@ -30,7 +30,7 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 from sync_server.db import open_db  # noqa: E402
 from sync_server.settings import CHEAP_ARGON2, Settings  # noqa: E402
-from tests.bench.driver import BATCH, Field, refusals  # noqa: E402
+from tests.bench.driver import BATCH, Field, busy, refusals  # noqa: E402
 from tests.bench.field import FieldPhone, add_property  # noqa: E402
 from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
 
@@ -95,7 +95,7 @@ def main() -> None:
     print("record types: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
     print("orders by state (supervisor's pull): " + ", ".join(f"{k} {n}" for k, n in states.most_common()))
     print(f"largest order as pulled: {biggest:,} bytes of JSON")
-    print(f"not accepted: {refusals(field.http.refused)}")
+    print(f"not accepted: {refusals(field.http.refused)}; busy answers waited out: {busy(field.http)}")
     print(f"floor (bare SQLite+JSON, median of 3): {base:.3f} s ({stored / base:,.0f}/s), CPU {base_cpu:.3f} s")
     print(
         f"server (HTTP, validate, store, feed, reconcile): {served:.3f} s ({stored / served:,.0f} records/s), "

@@ -40,6 +40,7 @@ class Http:
         self.client = httpx.Client(base_url=url, timeout=timeout)
         self.tokens: dict[str, dict[str, str]] = {}
         self.refused: list[dict[str, Any]] = []  # results that were not accepted, with the record's type
+        self.busy: Counter[str] = Counter()  # 503 and 429 answers waited out and tried again, by endpoint
 
     def close(self) -> None:
         self.client.close()
@@ -52,26 +53,41 @@ class Http:
 
     def push(self, phone: FieldPhone, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         body = {"device_id": phone.device_id, "protocol": PROTOCOL_VERSION, "records": records}
-        response = self.client.post("/api/v1/sync/push", json=body, headers=self.tokens[phone.device_id])
-        response.raise_for_status()
+        response = self.send("POST", "/api/v1/sync/push", json=body, headers=self.tokens[phone.device_id])
         results: list[dict[str, Any]] = response.json()["results"]
         types = {r["id"]: r["type"] for r in records}
         self.refused += [{**r, "type": types.get(r["id"])} for r in results if r["status"] != "accepted"]
         return results
+
+    def send(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        """A request; 503 and 429 are waited out (Retry-After, else 1 s) and tried again, as the phone does."""
+        for _ in range(30):
+            response = self.client.request(method, url, **kw)
+            if response.status_code not in (429, 503):
+                response.raise_for_status()
+                return response
+            self.busy[f"{method} {url} {response.status_code}"] += 1
+            time.sleep(float(response.headers.get("Retry-After") or 1))
+        response.raise_for_status()
+        return response
 
     def pull(self, phone: FieldPhone, *, limit: int | None = None) -> tuple[int, int]:
         """Pull until ``has_more`` is false; return (round trips, bytes of the response bodies)."""
         trips = size = 0
         while True:
             params: dict[str, Any] = {"since": phone.cursor, "limit": limit or PULL_LIMIT}
-            response = self.client.get("/api/v1/sync/pull", params=params, headers=self.tokens[phone.device_id])
-            response.raise_for_status()
+            response = self.send("GET", "/api/v1/sync/pull", params=params, headers=self.tokens[phone.device_id])
             trips += 1
             size += len(response.content)
             page = response.json()
             phone.took(page)
             if not page["has_more"]:
                 return trips, size
+
+
+def busy(http: Http) -> str:
+    """The busy answers a benchmark waited out, or 'none'."""
+    return ", ".join(f"{k} ×{n}" for k, n in http.busy.items()) or "none"
 
 
 def refusals(refused: list[dict[str, Any]]) -> str:
