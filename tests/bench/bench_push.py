@@ -101,6 +101,7 @@ def main() -> None:
         f"server (HTTP, validate, store, feed, reconcile): {served:.3f} s ({stored / served:,.0f} records/s), "
         f"server CPU {served_cpu:.3f} s"
     )
+    print(f"the phones' pulls between the pushes (not counted above): {field.pull_seconds:.1f} s")
     print(f"CPU ratio server/floor (steadier on a busy machine): {served_cpu / base_cpu:.1f}")
     print(f"server CPU per record of a specialist's batch: first {EDGE} batches {first * 1000:.2f} ms,")
     print(f"  last {EDGE} batches (after {after:,} records stored) {last * 1000:.2f} ms")

@@ -107,6 +107,7 @@ class Field:
         self.batches: list[list[dict[str, object]]] = []
         self.pushes: list[tuple[str, int, float, float, int]] = []  # (role, records, seconds, cpu, stored before)
         self.stored = 0
+        self.pull_seconds = 0.0  # the phones' pulls between pushes: not part of the push figures
         for phone in phones:
             self.http.login(phone)
 
@@ -120,6 +121,11 @@ class Field:
             self.batches.append(batch)
             self.stored += len(batch)
 
+    def pull(self, phone: FieldPhone) -> None:
+        started = time.perf_counter()
+        self.http.pull(phone)
+        self.pull_seconds += time.perf_counter() - started
+
     def run(self, total: int, *, progress: bool = False) -> None:
         """Run the loop until ``total`` records are stored; with ``progress``, say so on stderr every 10,000."""
         started, shown = time.perf_counter(), 0
@@ -127,11 +133,11 @@ class Field:
         desk = [p for p in self.phones if p.person.role != "specialist"]
         while self.stored < total:
             for phone in specialists:
-                self.http.pull(phone)
+                self.pull(phone)
                 owed = phone.owed()
                 self.push(phone, owed + phone.field_records(max(0, min(BATCH, total - self.stored) - len(owed))))
             for phone in desk:  # supervisors dispatch, then maintenance completes what was dispatched
-                self.http.pull(phone)
+                self.pull(phone)
                 self.push(phone, phone.owed())
             if progress and self.stored // 10_000 > shown:
                 shown = self.stored // 10_000
