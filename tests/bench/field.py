@@ -121,6 +121,7 @@ class FieldPhone:
         self.rng = random.Random(f"{self.person.id}:{self.seed}")
         self.device_id = f"{self.person.username}-bench-phone"
         self.maintenance = [p.id for p in self.colleagues if p.role == "maintenance"]
+        self.supervisors = sorted(p.id for p in self.colleagues if p.role == "supervisor")
 
     @property
     def pid(self) -> str:
@@ -164,7 +165,7 @@ class FieldPhone:
         made: list[dict[str, Any]] = []
         if self.person.role == "supervisor":
             for oid, order in sorted(self.orders.items()):
-                if order.get("state") in OPEN_FOR_DISPATCH and not self._answered_at_once(order):
+                if order.get("state") in OPEN_FOR_DISPATCH and self._mine_to_dispatch(oid, order):
                     made += self._once(oid, "dispatch", self._dispatch)
         elif self.person.role == "maintenance":
             for oid, order in sorted(self.orders.items()):
@@ -188,6 +189,11 @@ class FieldPhone:
         self.done.add((oid, what))
         records: list[dict[str, Any]] = make(oid)
         return records
+
+    def _mine_to_dispatch(self, oid: str, order: dict[str, Any]) -> bool:
+        """Supervisors share the orders out: two dispatching one order would hand it to two people."""
+        turn = int(oid.replace("-", "")[-4:], 16) % len(self.supervisors)
+        return not self._answered_at_once(order) and self.supervisors[turn] == self.person.id
 
     @staticmethod
     def _answered_at_once(order: dict[str, Any]) -> bool:
