@@ -28,8 +28,9 @@ demo: venv
 test: venv
 	$(BIN)/python -m pytest
 
-bench: venv
-	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+BENCH ?= *
+bench: venv  # one of them: make bench BENCH=push (sizes: BENCH_RECORDS, BENCH_LOAD_SECONDS... in each script's docstring)
+	@for script in tests/bench/bench_$(BENCH).py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 lint: venv
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
