@@ -44,13 +44,18 @@ def build(directory: Path, history: int) -> Settings:
     with transaction(db):
         db.execute(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
-            " INSERT INTO feed (scope, kind, entity_id, data, deleted)"
+            " INSERT INTO feed (scope, kind, entity_id, deleted)"
             " SELECT CASE i % 6 " + " ".join(f"WHEN {k} THEN '{s}'" for k, s in enumerate(SCOPES)) + " END,"
-            " 'record', 'history-' || i, '{\"n\":' || i || '}', 0 FROM n",
+            " 'record', 'history-' || i, 0 FROM n",
+            [history],
+        )
+        db.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+            " INSERT INTO feed_data (kind, entity_id, data) SELECT 'record', 'history-' || i, '{\"n\":' || i || '}' FROM n",
             [history],
         )
         for n in range(CHANGES):
-            feed.publish(db, scope=SCOPES[n % 3], kind="record", entity_id=f"new-{n}", data={"n": n})
+            feed.publish(db, scopes=[SCOPES[n % 3]], kind="record", entity_id=f"new-{n}", data={"n": n})
     db.close()
     return settings
 
