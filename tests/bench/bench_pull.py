@@ -51,7 +51,8 @@ def build(directory: Path, history: int) -> Settings:
         )
         db.execute(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
-            " INSERT INTO feed_data (kind, entity_id, data) SELECT 'record', 'history-' || i, '{\"n\":' || i || '}' FROM n",
+            " INSERT INTO feed_data (kind, entity_id, data)"
+            " SELECT 'record', 'history-' || i, '{\"n\":' || i || '}' FROM n",
             [history],
         )
         for n in range(CHANGES):
