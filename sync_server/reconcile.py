@@ -36,6 +36,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -78,8 +79,9 @@ def reconcile_batch(
     new: dict[str, list[Fact]] = {}
     changed: dict[str, list[Fact]] = {}
     stream_of_fact: dict[str, str | None] = {}
+    tz = reference.property_tz(db, property_id=property_id, default=settings.tz)
     for fact, clock_flag in facts:
-        row = _index_row(db, fact, settings=settings, property_id=property_id, clock_flag=clock_flag)
+        row = _index_row(db, fact, tz=tz, property_id=property_id, clock_flag=clock_flag)
         row.update(source=source)
         if not recon_facts.insert_fact(db, fact=row):
             continue  # this fact was reconciled before
@@ -136,10 +138,9 @@ def apply_desk_action(
 
 
 def _index_row(
-    db: sqlite_utils.Database, fact: Fact, *, settings: Settings, property_id: str, clock_flag: str | None
+    db: sqlite_utils.Database, fact: Fact, *, tz: ZoneInfo, property_id: str, clock_flag: str | None
 ) -> dict[str, Any]:
     body = fact.body
-    tz = reference.property_tz(db, property_id=property_id, default=settings.tz)
     row: dict[str, Any] = {
         "id": fact.id,
         "property_id": property_id,
@@ -175,15 +176,14 @@ def _index_row(
         permit = reference.get(db, kind="permit", id=body.permit_id)
         row["place_id"] = permit["unit_id"] if permit else None
     elif row["order_ref"]:
-        order = orders.get_order(db, id=row["order_ref"])
-        row["place_id"] = order["place_id"] if order else None
+        row["place_id"] = orders.order_head(db, id=row["order_ref"]).get("place_id")
     return row
 
 
 def _stream_of_order(db: sqlite_utils.Database, ref: str) -> str | None:
     """Order ids are ``wo-<id of the fact that opened it>``: that fact's stream is the order's."""
-    order = orders.get_order(db, id=ref)
-    if order is not None:
-        return str(order["stream"])
+    head = orders.order_head(db, id=ref)
+    if head:
+        return str(head["stream"])
     opener = recon_facts.get_fact(db, id=ref.removeprefix("wo-")) if ref.startswith("wo-") else None
     return opener["stream"] if opener else None

@@ -143,6 +143,12 @@ def get_order(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def order_head(db: sqlite_utils.Database, *, id: str) -> dict[str, Any]:
+    """An order's stream and place without reading its data; {} when there is no such order."""
+    row = db.execute("SELECT stream, place_id FROM work_orders WHERE id = ?", [id]).fetchone()
+    return {"stream": row[0], "place_id": row[1]} if row else {}
+
+
 def save_order(
     db: sqlite_utils.Database,
     *,
