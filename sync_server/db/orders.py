@@ -163,7 +163,7 @@ def save_order(
 ) -> None:
     """Insert or update an order, and record the ``aliases`` (wo-<record id>) that lead to it.
 
-    ``data_text`` is ``data`` as ``body_text`` encodes it, when the caller has it already.
+    ``data_text`` is ``data`` as ``order_text`` encodes it, when the caller has it already.
     """
     db.execute(
         "INSERT INTO work_orders (id, property_id, number, stream, kind, state, place_id, assignee_id,"

@@ -89,11 +89,6 @@ def insert_record(
     return cursor.rowcount == 1
 
 
-def stored_hash(db: sqlite_utils.Database, *, id: str) -> str | None:
-    row = db.execute("SELECT content_hash FROM records WHERE id = ?", [id]).fetchone()
-    return str(row[0]) if row else None
-
-
 def stored_hashes(db: sqlite_utils.Database, *, ids: list[str]) -> dict[str, str]:
     """The content hash of each of these record ids that is stored."""
     found: dict[str, str] = {}
