@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 import time
@@ -10,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import login
+from tests.conftest import login, run_async
 from tests.photo_samples import small_jpeg
 from tests.sync_server.test_photos_api import sha
 
@@ -49,7 +48,7 @@ def test_a_dropped_upload_is_logged_as_one_info_line(app, client, settings, capl
         pass
 
     with caplog.at_level(logging.INFO):
-        asyncio.run(app(scope, receive, send))
+        run_async(app(scope, receive, send))
     records = [r for r in caplog.records if r.name.startswith("sync_server")]
     assert [(r.levelno, r.getMessage()) for r in records] == [
         (logging.INFO, f"client 10.0.0.9 disconnected during PUT /api/v1/photos/{sha(photo)}")

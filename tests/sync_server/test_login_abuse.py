@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sync_server import auth
 from sync_server.app import create_app
 from sync_server.hashing import HashPool
-from tests.conftest import login
+from tests.conftest import login, run_async
 
 LOGIN = "/api/v1/auth/login"
 
@@ -47,7 +47,7 @@ def _at_once(app, tries):
     async def run():
         return await asyncio.gather(*(send(*attempt) for attempt in tries))
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def test_parallel_wrong_tries_from_many_clients_all_count(settings, server_db):
@@ -145,7 +145,6 @@ def test_a_full_hashing_queue_answers_429_with_retry_after(settings, monkeypatch
 
 
 def test_the_pool_hashes_on_its_own_threads_and_says_how_long_to_wait():
-    import asyncio
 
     pool = HashPool(workers=1, queue=0)
     gate = threading.Event()
@@ -159,7 +158,7 @@ def test_the_pool_hashes_on_its_own_threads_and_says_how_long_to_wait():
         assert await first is True
         return refused.value, await pool.run(threading.current_thread)
 
-    refused, thread = asyncio.run(scenario())
+    refused, thread = run_async(scenario())
     pool.close()
     assert refused.code == "auth.busy" and refused.detail["retry_after"] >= 1
     assert thread.name.startswith("password-hash")
