@@ -82,11 +82,11 @@ def reconcile_batch(
     tz = reference.property_tz(db, property_id=property_id, default=settings.tz)
     for fact, clock_flag in facts:
         row = _index_row(db, fact, tz=tz, property_id=property_id, clock_flag=clock_flag)
-        row.update(source=source)
+        row.update(source=source, body_text=orders.body_text(row["body"]))  # encoded once: stored, and a cache key
         if not recon_facts.insert_fact(db, fact=row):
             continue  # this fact was reconciled before
         fact = replace(fact, at=datetime.fromisoformat(row["effective_at"]))  # as a replay reads it back
-        reconcile_window.remember(fact, {**row, "body_text": orders.body_text(row["body"])})
+        reconcile_window.remember(fact, row)
         stream_of_fact[fact.id] = row["stream"]
         if row["stream"]:
             new.setdefault(row["stream"], []).append(fact)

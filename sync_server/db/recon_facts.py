@@ -12,8 +12,6 @@ from typing import Any
 
 import sqlite_utils
 
-from sync_server.db.orders import body_text
-
 FACT_COLUMNS = (
     "id property_id type author_id author_role effective_at local_day clock_flag source stream order_ref visit_id"
     " place_id route_id round_id checkpoint_id permit_id slot supersedes body"
@@ -21,9 +19,9 @@ FACT_COLUMNS = (
 
 
 def insert_fact(db: sqlite_utils.Database, *, fact: dict[str, Any]) -> bool:
-    """Index one fact; False when its id is there already (a repeat changes nothing)."""
+    """Index one fact (its body as ``body_text``); False when its id is there already (a repeat changes nothing)."""
     row = {c: fact.get(c) for c in FACT_COLUMNS}
-    row["body"] = body_text(row["body"])
+    row["body"] = fact["body_text"]
     row["source"] = row["source"] or "device"
     cursor = db.execute(
         f"INSERT INTO recon_facts ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' for _ in FACT_COLUMNS)})"
