@@ -180,7 +180,10 @@ def publish(
     """Tell the property's phones: they pull the row's latest state (or drop it when ``deleted``)."""
     data = admin_db.decode(row)
     scope = [feed.property_scope(property_id)]
-    feed.publish(db, kind=kind, entity_id=row["id"], data=data, **{"gone" if deleted else "scopes": scope})
+    if deleted:
+        feed.publish(db, kind=kind, entity_id=row["id"], data=data, gone=scope)
+    else:
+        feed.publish(db, kind=kind, entity_id=row["id"], data=data, scopes=scope)
 
 
 def audit(

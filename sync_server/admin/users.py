@@ -24,7 +24,10 @@ def publish_user(db: sqlite_utils.Database, *, user: dict[str, Any], deleted: bo
         return  # a server-wide administrator belongs to no property's phones
     data = {"id": user["id"], "name": user["name"], "role": user["role"], "active": not user.get("deactivated_at")}
     scope = [feed.property_scope(user["property_id"])]
-    feed.publish(db, kind="user", entity_id=user["id"], data=data, **{"gone" if deleted else "scopes": scope})
+    if deleted:
+        feed.publish(db, kind="user", entity_id=user["id"], data=data, gone=scope)
+    else:
+        feed.publish(db, kind="user", entity_id=user["id"], data=data, scopes=scope)
 
 
 def get_user(db: sqlite_utils.Database, actor: Actor, *, user_id: str) -> dict[str, Any]:
