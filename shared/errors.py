@@ -30,6 +30,9 @@ class PatrolError(Exception):
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "detail": self.detail}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.message, self.detail))  # rebuilt by its own arguments when unpickled
+
 
 class ValidationProblem(PatrolError):
     pass

@@ -137,6 +137,10 @@ class Replay(OrderEffects):
         self.left: dict[str, str] = {}
         self.last: Key | None = None  # the key of the last fact fed
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Saved between batches without its context, which reads the database and is given again."""
+        return {**self.__dict__, "ctx": None}
+
     def feed(self, facts: Iterable[Fact]) -> list[Key]:
         """Take facts that all sort after the last one fed; return the keys after which the replay was at rest."""
         taken, originals = in_place(facts, self.ctx.superseded)

@@ -13,9 +13,10 @@ inside the batch's transaction, after storing the records):
    (``shared.reconcile_rules.Replay``, rules in ``shared.order_effects``). So that the cost does not
    grow with history, the replay starts at the stream's latest *rest point* (a fact after which
    every order of the stream was closed) before the earliest new fact; a fact naming an order closed
-   before that point replays only that order's *episode* (the order and its rework orders). In one
-   process the running replay is kept between batches and new facts that sort last are just fed to
-   it; a tag in ``recon_streams`` tells whether the kept one is still current.
+   before that point replays only that order's *episode* (the order and its rework orders). The
+   running replay is saved in ``recon_streams`` (every 64 facts, with the batch's token each time):
+   new facts that sort last are just fed to it, on whichever worker the batch lands; the worker
+   that made the latest batch also has it in memory and skips the unpickling.
 3. **Write.** The orders that changed are written (``reconcile_write``): numbered, stored in
    ``work_orders`` with their aliases (``wo-<record id>`` of every record that joined them), and
    published to the feed as a bounded summary, to the desk, the assignee, the responsible

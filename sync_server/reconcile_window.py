@@ -1,10 +1,10 @@
 """Replaying only what a new fact can change: a stream from its latest rest point, or one closed order's episode.
 
-A stream's running replay (``shared.reconcile_rules.Replay``) is kept in memory between pushes,
-tagged with a token stored in ``recon_streams`` in the same transaction: a fact that sorts after
-the last one fed is simply fed to it, so the cost of an in-order fact does not grow with the
-stream's history. A tag that does not match (a rolled-back push, a restart, another process) or a
-fact that sorts earlier makes the stream replay from its latest rest point before that fact
+A stream's running replay (``shared.reconcile_rules.Replay``) is saved in ``recon_streams`` with
+the batch that changed it, in the same transaction: a fact that sorts after the last one fed is
+simply fed to the saved replay, so the cost of an in-order fact does not grow with the stream's
+history, whichever worker takes the batch. A saved state of another code version, or a fact that
+sorts earlier, makes the stream replay from its latest rest point before that fact
 (``recon_rest_points``), never from its first fact. When the replay comes to rest it starts
 afresh, and a fact naming an order closed before the replay's start replays that order's episode
 from the episode's own facts. See ``shared.reconcile_rules`` for why each step gives the same
@@ -13,16 +13,19 @@ orders as a replay of the whole stream.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlite_utils
 
-from shared import parse
+from shared import corrections, errors, model, order_effects, parse, reconcile_rules, work_order
 from shared.model import BODY_TYPES, DefectReport, RecordType, Role
 from shared.reconcile_rules import Context, Fact, Key, Outcome, Replay, order_ref, referenced_id, replay
 from shared.work_order import Order
@@ -39,6 +42,7 @@ class _Kept:
     start: StoredKey | None  # the rest point the replay started at (None: the stream's first fact)
     last: StoredKey | None  # the key of the last fact it was fed, or its start
     running: Replay
+    unsaved: int = 0  # facts fed since the state was last saved
 
 
 def update(
@@ -55,11 +59,10 @@ def update(
     if not new and not changed:
         return None
     env = _Env(db, settings, property_id, stream)
-    tag = replays.stream_state(db, stream=stream)
-    kept = _KEPT.pop(tag["token"], None) if tag else None  # taken out: a push rolled back must not leave it behind
-    if kept is not None and not changed:
-        # a fact naming an order closed before the kept replay began belongs to that order's episode (and
-        # must come after that start); the others are fed to the kept replay if they sort after all it has seen
+    kept = env.load(new) if not changed else None
+    if kept is not None:
+        # a fact naming an order closed before the saved replay began belongs to that order's episode (and
+        # must come after that start); the others are fed to the saved replay if they sort after all it has seen
         frozen, window = env.split(new, kept.start)
         if all(stored(f.key) > (kept.start or ("", "")) for f in frozen) and all(
             stored(f.key) > (kept.last or ("", "")) for f in window
@@ -72,7 +75,7 @@ def update(
     if window:
         outcomes.append(env.rebuild(start))
     else:
-        replays.drop_stream_state(db, stream=stream)  # the kept replay may hold an order just replayed apart
+        replays.drop_stream_state(db, stream=stream)  # the saved replay may hold an order just replayed apart
     return _merge(outcomes)
 
 
@@ -92,8 +95,26 @@ class _Env:
         ids = {f.id for f in frozen}
         return frozen, [f for f in facts if f.id not in ids]
 
+    def load(self, new: list[Fact]) -> _Kept | None:
+        """The stream's saved replay, fed what other batches fed it since it was saved; None if there is none."""
+        saved = replays.stream_state(self.db, stream=self.stream)
+        if saved is None or saved["version"] != STATE_VERSION:
+            return None
+        kept = _CACHE.pop(saved["token"], None)  # taken out: a batch rolled back must not leave it behind
+        if kept is not None:
+            return kept
+        kept = _Kept(saved["start"], saved["last"], pickle.loads(saved["state"]), saved["unsaved"])  # ours only
+        ids = {f.id for f in new}
+        rows = replays.facts_of_stream_after(self.db, stream=self.stream, after=kept.last)
+        _, since = self.split([fact_of(r) for r in rows if r["id"] not in ids], kept.start)
+        if since:
+            kept.running.ctx = self.context(since)
+            kept.running.feed(since)  # the orders as those batches wrote them: nothing to write again
+            kept.last = stored(max(f.key for f in since))
+        return kept
+
     def append(self, kept: _Kept, facts: list[Fact]) -> Outcome:
-        """Feed facts that sort after everything the kept replay has seen, and write what they changed."""
+        """Feed facts that sort after everything the saved replay has seen, and write what they changed."""
         kept.running.ctx = self.context(facts)
         rests = kept.running.feed(facts)
         outcome = kept.running.finish()
@@ -101,6 +122,7 @@ class _Env:
         before = {r["id"]: r for r in replays.order_heads(self.db, ids=[o.id for o in changed])}
         self.write(changed, before, {})
         replays.add_rest_points(self.db, stream=self.stream, keys=[stored(k) for k in rests])
+        kept.unsaved += len(facts)
         self.keep(kept, rests)
         return outcome
 
@@ -116,7 +138,7 @@ class _Env:
         self.write(outcome.orders, before, {k: v for k, v in before.items() if k not in made})
         replays.replace_rest_points(self.db, stream=self.stream, after=start, keys=[stored(k) for k in rests])
         last = stored(running.last) if running.last else start
-        self.keep(_Kept(start, last, running), rests)
+        self.keep(_Kept(start, last, running), rests, save=True)
         return outcome
 
     def episode(self, fact: Fact) -> Outcome:
@@ -140,19 +162,34 @@ class _Env:
         self.write(own, before, {k: v for k, v in before.items() if k not in made})
         return outcome
 
-    def keep(self, kept: _Kept, rests: list[Key]) -> None:
-        """Tag the replay and keep it for the next fact; at rest it starts afresh from its last fact."""
+    def keep(self, kept: _Kept, rests: list[Key], *, save: bool = False) -> None:
+        """Keep the replay for the next batch (at rest it starts afresh from its last fact): in this process, and
+        in the database every ``SAVE_EVERY`` facts, so that any worker continues it from there."""
         running = kept.running
         if rests and running.last == rests[-1]:
             kept = _Kept(stored(rests[-1]), stored(rests[-1]), Replay(running.ctx))
+            save = True
         elif running.last is not None:
             kept.last = stored(running.last)
         running.touched.clear()
         token = secrets.token_hex(8)
-        replays.save_stream_state(self.db, stream=self.stream, token=token, start=kept.start, last=kept.last)
-        _KEPT[token] = kept
-        while len(_KEPT) > _KEPT_MAX:
-            _KEPT.popitem(last=False)
+        if save or kept.unsaved >= SAVE_EVERY:
+            state = pickle.dumps(kept.running, protocol=pickle.HIGHEST_PROTOCOL)
+            replays.save_stream_state(
+                self.db,
+                stream=self.stream,
+                token=token,
+                version=STATE_VERSION,
+                start=kept.start,
+                last=kept.last,
+                state=state,
+            )
+            kept.unsaved = 0
+        else:
+            replays.note_stream_fed(self.db, stream=self.stream, token=token, unsaved=kept.unsaved)
+        _CACHE[token] = kept
+        while len(_CACHE) > _CACHE_MAX:
+            _CACHE.popitem(last=False)
 
     def write(self, changed: list[Order], before: dict[str, Any], vanished: dict[str, Any]) -> None:
         write_orders(
@@ -198,8 +235,20 @@ def stored(key: Key) -> StoredKey:
     return (utc(key[0]), key[1])
 
 
-_KEPT: OrderedDict[str, _Kept] = OrderedDict()  # token -> the replay it tags
-_KEPT_MAX = 2_000
+SAVE_EVERY = 64  # facts a stream's saved replay may be behind: what another worker feeds it again
+_CACHE: OrderedDict[str, _Kept] = OrderedDict()  # the latest batch's token -> its replay, saves the unpickling
+_CACHE_MAX = 2_000
+
+
+def _state_version() -> str:
+    """What a saved replay was made by: the source of the modules whose objects it holds."""
+    digest = hashlib.sha256()
+    for module in (corrections, errors, model, order_effects, reconcile_rules, work_order):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+STATE_VERSION = _state_version()
 
 
 # ---- facts as the replay reads them ------------------------------------------------------------

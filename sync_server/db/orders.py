@@ -105,6 +105,25 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # a stream's running replay is kept here, not in a process: any worker continues it (a cache: dropping it
+        # only makes the next batch replay from the latest rest point)
+        "0003_replay_state_stored",
+        """
+        DROP TABLE recon_streams;
+        CREATE TABLE recon_streams (
+            stream TEXT PRIMARY KEY,
+            token TEXT NOT NULL,
+            version TEXT NOT NULL,
+            start_at TEXT,
+            start_id TEXT,
+            last_at TEXT,
+            last_id TEXT,
+            state BLOB NOT NULL,
+            unsaved INTEGER NOT NULL
+        );
+        """,
+    ),
 ]
 
 

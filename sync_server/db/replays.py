@@ -1,4 +1,4 @@
-"""What bounds a stream's replay (all the SQL): its rest points, its replay state's tag, its facts and orders by key.
+"""What bounds a stream's replay (all the SQL): its rest points, its stored replay state, its facts and orders by key.
 
 The tables are created by ``orders.MIGRATIONS`` (0002), next to the facts and orders they index.
 A key is ``(effective_at, fact id)`` as stored, the order reconciliation takes facts in.
@@ -115,32 +115,52 @@ def add_rest_points(db: sqlite_utils.Database, *, stream: str, keys: list[Stored
     )
 
 
-# ---- the tag of a stream's replay state ------------------------------------------------------
+# ---- a stream's saved replay state ------------------------------------------------------------
 def stream_state(db: sqlite_utils.Database, *, stream: str) -> dict[str, Any] | None:
-    """The tag of the replay state last saved for a stream: a token, the rest point it started at, its last fact."""
+    """A stream's saved replay: the token of its latest batch, the code version and state last saved (bytes),
+    the rest point that state started at and the last fact it was fed, and how many facts it lacks."""
     row = db.execute(
-        "SELECT token, start_at, start_id, last_at, last_id FROM recon_streams WHERE stream = ?", [stream]
+        "SELECT token, version, start_at, start_id, last_at, last_id, state, unsaved FROM recon_streams"
+        " WHERE stream = ?",
+        [stream],
     ).fetchone()
     if row is None:
         return None
     return {
         "token": row[0],
-        "start": (row[1], row[2]) if row[1] is not None else None,
-        "last": (row[3], row[4]) if row[3] is not None else None,
+        "version": row[1],
+        "start": (row[2], row[3]) if row[2] is not None else None,
+        "last": (row[4], row[5]) if row[4] is not None else None,
+        "state": row[6],
+        "unsaved": row[7],
     }
 
 
 def save_stream_state(
-    db: sqlite_utils.Database, *, stream: str, token: str, start: StoredKey | None, last: StoredKey | None
+    db: sqlite_utils.Database,
+    *,
+    stream: str,
+    token: str,
+    version: str,
+    start: StoredKey | None,
+    last: StoredKey | None,
+    state: bytes,
 ) -> None:
     start_at, start_id = start or (None, None)
     last_at, last_id = last or (None, None)
     db.execute(
-        "INSERT INTO recon_streams (stream, token, start_at, start_id, last_at, last_id) VALUES (?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (stream) DO UPDATE SET token = excluded.token, start_at = excluded.start_at,"
-        " start_id = excluded.start_id, last_at = excluded.last_at, last_id = excluded.last_id",
-        [stream, token, start_at, start_id, last_at, last_id],
+        "INSERT INTO recon_streams (stream, token, version, start_at, start_id, last_at, last_id, state, unsaved)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)"
+        " ON CONFLICT (stream) DO UPDATE SET token = excluded.token, version = excluded.version,"
+        " start_at = excluded.start_at, start_id = excluded.start_id, last_at = excluded.last_at,"
+        " last_id = excluded.last_id, state = excluded.state, unsaved = 0",
+        [stream, token, version, start_at, start_id, last_at, last_id, state],
     )
+
+
+def note_stream_fed(db: sqlite_utils.Database, *, stream: str, token: str, unsaved: int) -> None:
+    """A batch fed the stream's replay without saving it: its token, and how many facts the saved state lacks."""
+    db.execute("UPDATE recon_streams SET token = ?, unsaved = ? WHERE stream = ?", [token, unsaved, stream])
 
 
 def drop_stream_state(db: sqlite_utils.Database, *, stream: str) -> None:

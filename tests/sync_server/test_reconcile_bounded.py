@@ -2,11 +2,13 @@
 
 The replay is watched through what it takes (``Replay.take``) and what it reads back from the
 database (``reconcile_window.fact_of``); the outcome is checked against the same records pushed in
-another order, and with the kept replays dropped before every push (as after a restart).
+another order, and with the saved replays dropped before every push (as after an upgrade of the rules).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from contextlib import closing
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -100,23 +102,39 @@ def start_of(clock) -> datetime:
     return clock.now().astimezone(TZ) - timedelta(days=EPISODES + 2)
 
 
+def forget_saved_replays(db) -> None:
+    db.execute("DELETE FROM recon_streams")
+    db.conn.commit()
+
+
 def states(db) -> dict[str, str]:
     return {r["id"]: r["state"] for r in db.query("SELECT id, state FROM work_orders")}
 
 
-def test_the_next_record_of_a_long_stream_reads_none_of_its_closed_orders(phones, clock, server_db, monkeypatch):
+def test_the_next_record_of_a_long_stream_reads_none_of_its_closed_orders(
+    phones, clock, server_db, monkeypatch, settings
+):
     records, days = long_stream(phones, start_of(clock))
     push_each(phones, records)
     spy = Spy(monkeypatch)
     d = phones["specialist"].send(leak(), clock.now().astimezone(TZ) - timedelta(hours=1))
     assert (spy.taken, spy.read) == ([d["id"]], [])  # fed to the stream's running replay, nothing re-read
 
-    reconcile_window._KEPT.clear()  # as after a restart: the stream replays from its latest rest point
+    monkeypatch.setattr(reconcile_window, "_CACHE", OrderedDict())  # another worker: the replay is in the database
+    with TestClient(create_app(settings)) as restarted:
+        spy.reset()
+        phones["specialist"].http = restarted
+        report = phones["specialist"].send(leak(), clock.now().astimezone(TZ) - timedelta(minutes=50))
+        assert spy.taken[-1] == report["id"]
+        assert len(spy.taken) <= reconcile_window.SAVE_EVERY + 1  # what came since the state was saved, no more
+        assert set(spy.read) <= set(spy.taken)
+
+    forget_saved_replays(server_db)  # as after an upgrade of the rules: the stream replays from its latest rest point
     spy.reset()
     oid = f"wo-{d['id']}"
     dispatch = phones["supervisor"].send(action(oid, W.DISPATCH, assignee_id=MAINTENANCE), clock.now())
-    assert spy.taken == [d["id"], dispatch["id"]]
-    assert set(spy.read) <= {d["id"], dispatch["id"]}
+    assert spy.taken == [d["id"], report["id"], dispatch["id"]]  # from the rest point, not the stream's start
+    assert set(spy.read) <= {d["id"], report["id"], dispatch["id"]}
     found = states(server_db)
     assert found[oid] == "dispatched"
     assert sorted(s for k, s in found.items() if k != oid) == ["closed"] * EPISODES + ["signed_off"]
@@ -129,7 +147,7 @@ def test_signing_off_a_long_closed_order_replays_only_that_orders_episode(
     records, days = long_stream(phones, start_of(clock))
     push_each(phones, records)
     if restarted:
-        reconcile_window._KEPT.clear()
+        forget_saved_replays(server_db)
     spy = Spy(monkeypatch)
     first = days[0][0]
     sign_off = phones["supervisor"].send(action(f"wo-{first}", W.SIGN_OFF), clock.now())
@@ -157,14 +175,22 @@ def test_a_late_report_replays_from_the_rest_point_before_it_and_ends_as_if_in_o
     by_time = [*records, late]
     in_order = causal_order(by_time, rank=lambda r: (r[1]["recorded_at"], r[1]["id"]))
     backwards = causal_order(by_time, rank=lambda r: -by_time.index(r))
-    for name, arrival, forget in (("in_order", in_order, False), ("backwards_restarting", backwards, True)):
+    cases = (
+        ("in_order", in_order, None),
+        ("backwards_forgetting", backwards, "saved"),
+        ("each_on_another_worker", in_order, "cache"),
+    )
+    for name, arrival, forget in cases:
         other = Settings(data_dir=tmp_path / name, argon2=CHEAP_ARGON2, now=clock.now)
         prepare_data_dir(other)
         with TestClient(create_app(other)) as second:
             again = {who: Phone(second, f"demo-{who}") for who in phones}
             for record in arrival:
-                if forget:
-                    reconcile_window._KEPT.clear()
+                if forget == "saved":
+                    with closing(open_db(other.db_path)) as db:
+                        forget_saved_replays(db)
+                elif forget == "cache":
+                    reconcile_window._CACHE.clear()
                 push_each(again, [record])
             db = open_db(other.db_path)
             try:
