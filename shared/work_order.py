@@ -1,8 +1,9 @@
 """A work order as reconciliation derives it: its deadlines, its history and its JSON shape.
 
-The JSON of ``Order.to_json`` is what the server stores, publishes to the feed (kind
-``work_order``) and returns from the review endpoints; the server adds ``number`` and
-``property_id``. Times are ISO 8601 on the property's clock (with its UTC offset).
+The JSON of ``Order.to_json`` is what the review endpoints return for one order; the server adds
+``number`` and ``property_id``, stores ``Order.head_json`` with ``history_total`` and the history
+step by step, and publishes to the feed (kind ``work_order``) the head with the latest steps only.
+Times are ISO 8601 on the property's clock (with its UTC offset).
 
 Nothing reconciliation writes is a sentence: what it knows is data, and each reader (the app, in the
 user's language) says it. Only ``note`` and ``description`` hold words, and only words a person typed.
@@ -220,6 +221,10 @@ class Order:
         return deadline
 
     def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        return {**self.head_json(tz), "history": [e.to_json(tz) for e in self.history]}
+
+    def head_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        """The order without its history (the server stores the history step by step)."""
         return {
             "id": self.id,
             "kind": self.kind.value,
@@ -251,7 +256,6 @@ class Order:
             "violations": [dict(v) for v in self.violations],
             "due_at": _iso(self.next_due_at(), tz),
             "deadlines": [d.to_json(tz) for d in self.deadlines.values()],
-            "history": [e.to_json(tz) for e in self.history],
         }
 
 

@@ -18,7 +18,7 @@ import pickle
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,6 +43,7 @@ class _Kept:
     last: StoredKey | None  # the key of the last fact it was fed, or its start
     running: Replay
     unsaved: int = 0  # facts fed since the state was last saved
+    written: dict[str, int] = field(default_factory=dict)  # order id -> its first history steps stored as they are
 
 
 def update(
@@ -120,7 +121,8 @@ class _Env:
         outcome = kept.running.finish()
         changed = [o for o in outcome.orders if o.id in outcome.touched]
         before = {r["id"]: r for r in replays.order_heads(self.db, ids=[o.id for o in changed])}
-        self.write(changed, before, {})
+        self.write(changed, before, {}, kept.written)
+        kept.written.update((o.id, len(kept.running.orders[o.id].history)) for o in changed)
         replays.add_rest_points(self.db, stream=self.stream, keys=[stored(k) for k in rests])
         kept.unsaved += len(facts)
         self.keep(kept, rests)
@@ -138,17 +140,17 @@ class _Env:
         self.write(outcome.orders, before, {k: v for k, v in before.items() if k not in made})
         replays.replace_rest_points(self.db, stream=self.stream, after=start, keys=[stored(k) for k in rests])
         last = stored(running.last) if running.last else start
-        self.keep(_Kept(start, last, running), rests, save=True)
+        written = {o.id: len(o.history) for o in running.orders.values()}
+        self.keep(_Kept(start, last, running, written=written), rests, save=True)
         return outcome
 
     def episode(self, fact: Fact) -> Outcome:
         """Replay the closed order a fact names, with its rework chain, from their own facts and this one."""
         ref = order_ref(fact.body) or ""
         rows = replays.episode_of(self.db, alias=ref)
-        ids = {fact.id}
+        ids = {fact.id, *orders.event_record_ids(self.db, ids=[r["id"] for r in rows])}
         for row in rows:
             ids.update(row["data"]["record_ids"])
-            ids.update(e["record_id"] for e in row["data"]["history"] if e["record_id"])
         found = recon_facts.facts_by_ids(self.db, ids=sorted(ids))
         for row in [r for r in found if r["supersedes"] and r["supersedes"] not in ids]:
             found += recon_facts.chain_of(self.db, id=row["supersedes"])  # a correction needs what it corrects
@@ -191,7 +193,9 @@ class _Env:
         while len(_CACHE) > _CACHE_MAX:
             _CACHE.popitem(last=False)
 
-    def write(self, changed: list[Order], before: dict[str, Any], vanished: dict[str, Any]) -> None:
+    def write(
+        self, changed: list[Order], before: dict[str, Any], vanished: dict[str, Any], stored_steps: Any = None
+    ) -> None:
         write_orders(
             self.db,
             settings=self.settings,
@@ -200,6 +204,7 @@ class _Env:
             changed=changed,
             before=before,
             vanished=vanished,
+            stored_steps=stored_steps,
         )
 
     def context(self, facts: list[Fact]) -> Context:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from shared.model import Role
-from shared.work_order import Order
+from shared.work_order import Event, Order
 from sync_server.db import feed, orders, reference
 from sync_server.settings import Settings
 
@@ -26,12 +28,15 @@ def write_orders(
     changed: list[Order],
     before: dict[str, dict[str, Any]],
     vanished: dict[str, dict[str, Any]],
+    stored_steps: Mapping[str, int] | None = None,
 ) -> None:
     """Store and publish the orders a replay changed; ``before`` holds their stored rows (at least those).
 
     ``vanished`` are stored orders the replay no longer makes (a correction, or a late report that
     another report's order joined): they are deleted and unpublished, and an order that absorbed
-    one of them keeps the number people already saw.
+    one of them keeps the number people already saw. ``stored_steps`` tells, for orders of a running
+    replay, how many of their first history steps are stored as they stand: only the steps after
+    those are written, so a long order costs what its new steps do.
     """
     tz = reference.property_tz(db, property_id=property_id, default=settings.tz)  # its clock, its year
     for oid in vanished:  # first, so that an heir can take over the number
@@ -49,22 +54,34 @@ def write_orders(
         if number is None:
             number = orders.next_number(db, year=order.reported_at.astimezone(tz).year)
         numbers[order.id] = number
-    related = {e.related_order_id for o in changed for e in o.history if e.related_order_id} - numbers.keys()
-    numbers.update(orders.numbers_of(db, ids=sorted(related)))
+    first = {o.id: (stored_steps or {}).get(o.id, 0) if o.id in before else 0 for o in changed}
+    shown = {o.id: min(first[o.id], max(len(o.history) - HISTORY_SHOWN, 0)) for o in changed}
+    related = {e.related_order_id for o in changed for e in o.history[shown[o.id] :] if e.related_order_id}
+    numbers.update(orders.numbers_of(db, ids=sorted(related - numbers.keys())))
     for order in changed:
         old = before.get(order.id)
-        data = {**order.to_json(tz), "number": numbers[order.id], "property_id": property_id}
-        for event in data["history"]:  # the replay knows which order an event names; people know it by number
-            if event["related_order_id"]:
-                event["related_number"] = numbers.get(event["related_order_id"])
+        data = {
+            **order.head_json(tz),
+            "number": numbers[order.id],
+            "property_id": property_id,
+            "history_total": len(order.history),
+        }
+        # the replay knows which order a step names; people know it by number
+        steps = [_step(e, tz, numbers) for e in order.history[shown[order.id] :]]
+        new_steps = steps[first[order.id] - shown[order.id] :]
         scopes = order_scopes(property_id, data)
         pending = order.return_visit_pending()
         visit_scopes = _visit_scopes(property_id, pending.assignee_id) if pending else []
         old_scopes = old["scopes"] if old else []
         old_visit_scopes = old["visit_scopes"] if old else []
         text = orders.order_text(data)  # the stored form: compared as text, nothing is parsed back
-        if old is not None and old["data_text"] == text and old_scopes == scopes and old_visit_scopes == visit_scopes:
-            continue
+        if (
+            old is not None
+            and (old["data_text"], old_scopes, old_visit_scopes) == (text, scopes, visit_scopes)
+            and first[order.id] == 0
+            and orders.history_texts(db, id=order.id) == [orders.order_text(e) for e in new_steps]
+        ):
+            continue  # replayed again, unchanged
         due = order.next_due_at()
         orders.save_order(
             db,
@@ -74,12 +91,14 @@ def write_orders(
             reported_at_utc=utc(order.reported_at),
             scopes=scopes,
             visit_scopes=visit_scopes,
-            aliases=order.aliases,
+            aliases=order.aliases if not first[order.id] else _aliases_of(order, new_steps),
             data_text=text,
+            events=(first[order.id], new_steps),
         )
         told = scopes if old is None or _moved(old, data) else _without_earlier_reporters(scopes, old_scopes, data)
         gone = [s for s in old_scopes if s not in scopes]
-        feed.publish(db, kind="work_order", entity_id=order.id, data=summary(data), scopes=told, gone=gone)
+        latest = steps[-HISTORY_SHOWN:]
+        feed.publish(db, kind="work_order", entity_id=order.id, data=summary(data, latest), scopes=told, gone=gone)
         visit = return_visit_data(data, pending.to_json(tz)) if pending else None
         feed.publish(
             db, kind="return_visit_due", entity_id=order.id, data=visit, scopes=visit_scopes, gone=old_visit_scopes
@@ -89,16 +108,29 @@ def write_orders(
         feed.publish(db, kind="return_visit_due", entity_id=oid, data=None, gone=row["visit_scopes"])
 
 
-def summary(data: dict[str, Any]) -> dict[str, Any]:
+def _aliases_of(order: Order, steps: list[dict[str, Any]]) -> list[str]:
+    """The aliases of the records these steps come from (a record joins an order with a step of its own)."""
+    records = {f"wo-{e['record_id']}" for e in steps}
+    return [a for a in order.aliases if a in records]
+
+
+def _step(event: Event, tz: ZoneInfo, numbers: dict[str, str]) -> dict[str, Any]:
+    step = event.to_json(tz)
+    if step["related_order_id"]:
+        step["related_number"] = numbers.get(step["related_order_id"])
+    return step
+
+
+def summary(data: dict[str, Any], latest: list[dict[str, Any]]) -> dict[str, Any]:
     """What the feed carries of an order: bounded, whatever the number of its reports and steps.
 
-    The thousandth report of one leak costs a phone what the first did; the full history and every
-    photo come with ``GET /api/v1/orders/{id}``.
+    ``data`` is the order as stored (without its history), ``latest`` its last steps. The thousandth
+    report of one leak costs a phone what the first did; the full history and every photo come with
+    ``GET /api/v1/orders/{id}``.
     """
     short = {k: v for k, v in data.items() if k != "record_ids"}
     short.update(
-        history=data["history"][-HISTORY_SHOWN:],
-        history_total=len(data["history"]),
+        history=latest[-HISTORY_SHOWN:],
         photos=data["photos"][:PHOTOS_SHOWN],
         photos_total=len(data["photos"]),
         record_count=len(data["record_ids"]),

@@ -124,6 +124,28 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # an order's history is appended, one row a step: the thousandth report of a leak writes one row, not the
+        # whole order again; the order's data keeps the count
+        "0004_order_history_rows",
+        """
+        CREATE TABLE work_order_events (
+            order_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            at TEXT NOT NULL,
+            record_id TEXT,
+            data TEXT NOT NULL,
+            PRIMARY KEY (order_id, seq)
+        ) WITHOUT ROWID;
+        INSERT INTO work_order_events (order_id, seq, action, at, record_id, data)
+            SELECT w.id, e.key, json_extract(e.value, '$.action'), json_extract(e.value, '$.at'),
+                json_extract(e.value, '$.record_id'), e.value
+            FROM work_orders w, json_each(w.data, '$.history') e;
+        UPDATE work_orders SET data = json_set(json_remove(data, '$.history'), '$.history_total',
+            json_array_length(data, '$.history'));
+        """,
+    ),
 ]
 
 
@@ -158,8 +180,11 @@ def orders_of_stream(db: sqlite_utils.Database, *, stream: str) -> list[dict[str
 
 
 def get_order(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+    """One order with its whole history."""
     rows = orders_where(db, "id = ?", [id])
-    return rows[0] if rows else None
+    if not rows:
+        return None
+    return {**rows[0], "data": with_history(db, rows[0]["data"])}
 
 
 def order_head(db: sqlite_utils.Database, *, id: str) -> dict[str, Any]:
@@ -179,10 +204,12 @@ def save_order(
     visit_scopes: list[str],
     aliases: list[str] | None = None,
     data_text: str | None = None,
+    events: tuple[int, list[dict[str, Any]]] = (0, []),
 ) -> None:
     """Insert or update an order, and record the ``aliases`` (wo-<record id>) that lead to it.
 
-    ``data_text`` is ``data`` as ``order_text`` encodes it, when the caller has it already.
+    ``data_text`` is ``data`` as ``order_text`` encodes it, when the caller has it already. ``events``
+    is (k, the history from step k on): the steps before k are stored already and stay.
     """
     db.execute(
         "INSERT INTO work_orders (id, property_id, number, stream, kind, state, place_id, assignee_id,"
@@ -216,11 +243,40 @@ def save_order(
             " ON CONFLICT (alias) DO UPDATE SET order_id = excluded.order_id",
             [(a, data["id"]) for a in aliases],
         )
+    first, steps = events
+    db.execute("DELETE FROM work_order_events WHERE order_id = ? AND seq >= ?", [data["id"], first])
+    db.conn.executemany(
+        "INSERT INTO work_order_events (order_id, seq, action, at, record_id, data) VALUES (?, ?, ?, ?, ?, ?)",
+        [(data["id"], first + i, e["action"], e["at"], e["record_id"], order_text(e)) for i, e in enumerate(steps)],
+    )
 
 
 def delete_order(db: sqlite_utils.Database, *, id: str) -> None:
     db.execute("DELETE FROM work_orders WHERE id = ?", [id])
     db.execute("DELETE FROM work_order_aliases WHERE order_id = ?", [id])
+    db.execute("DELETE FROM work_order_events WHERE order_id = ?", [id])
+
+
+def history_texts(db: sqlite_utils.Database, *, id: str) -> list[str]:
+    """An order's history as stored, step by step."""
+    return [r[0] for r in db.execute("SELECT data FROM work_order_events WHERE order_id = ? ORDER BY seq", [id])]
+
+
+def with_history(db: sqlite_utils.Database, order: dict[str, Any]) -> dict[str, Any]:
+    """An order's data with its whole history, as the review endpoints and the order's record show it."""
+    return {**order, "history": [json.loads(t) for t in history_texts(db, id=order["id"])]}
+
+
+def event_record_ids(db: sqlite_utils.Database, *, ids: list[str]) -> set[str]:
+    """The records named in these orders' histories."""
+    if not ids:
+        return set()
+    rows = db.execute(
+        f"SELECT DISTINCT record_id FROM work_order_events WHERE record_id IS NOT NULL"
+        f" AND order_id IN ({', '.join('?' for _ in ids)})",
+        list(ids),
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def list_orders(

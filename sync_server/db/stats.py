@@ -66,10 +66,7 @@ def order_rows(
         f"EXISTS (SELECT 1 FROM json_each(w.data, '$.deadlines') d WHERE {missed} IS NOT NULL"
         f" OR ({met} IS NULL AND julianday({due}) < julianday(?)) OR julianday({met}) > julianday({due}))"
     )
-    reworked = (
-        "EXISTS (SELECT 1 FROM json_each(w.data, '$.history') e"
-        " WHERE json_extract(e.value, '$.action') = 'rework_opened')"
-    )
+    reworked = "EXISTS (SELECT 1 FROM work_order_events e WHERE e.order_id = w.id AND e.action = 'rework_opened')"
     sql = f"""
         SELECT day, kind, category, cause, handled, in_time, overdue, reworked, COUNT(*) AS n FROM (
             SELECT substr(json_extract(w.data, '$.reported_at'), 1, 10) AS day, w.kind AS kind,
@@ -103,12 +100,12 @@ def visit_rows(
         ), o AS (
             SELECT oid AS id FROM v UNION SELECT order_id FROM work_order_aliases WHERE alias IN (SELECT oid FROM v)
         ), e AS (
-            SELECT json_extract(e.value, '$.record_id') AS record_id, json_extract(e.value, '$.verdict') AS verdict,
-                coalesce(julianday(json_extract(e.value, '$.at')) <= julianday({due}), 0) AS on_time
-            FROM work_orders w, json_each(w.data, '$.history') e
+            SELECT e.record_id AS record_id, json_extract(e.data, '$.verdict') AS verdict,
+                coalesce(julianday(e.at) <= julianday({due}), 0) AS on_time
+            FROM work_orders w JOIN work_order_events e ON e.order_id = w.id
             WHERE w.id IN (SELECT id FROM o) AND w.property_id = ?{where}
-                AND json_extract(e.value, '$.action') IN ({", ".join("?" for _ in VISIT_ACTIONS)})
-                AND substr(json_extract(e.value, '$.at'), 1, 10) BETWEEN ? AND ?
+                AND e.action IN ({", ".join("?" for _ in VISIT_ACTIONS)})
+                AND substr(e.at, 1, 10) BETWEEN ? AND ?
         )
         SELECT verdict, on_time, COUNT(*) AS n FROM (SELECT record_id, verdict, MAX(on_time) AS on_time FROM e
             GROUP BY record_id, verdict) GROUP BY verdict, on_time

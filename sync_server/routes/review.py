@@ -105,7 +105,9 @@ def list_orders(
     category: Annotated[str | None, Query(max_length=40, description="a defect category")] = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> dict[str, Any]:
-    """Orders of the property, soonest deadline first; supervisors see all, others those they are part of."""
+    """Orders of the property, soonest deadline first; supervisors see all, others those they are part of.
+
+    Each order without its history (``history_total`` counts its steps): ``GET /api/v1/orders/{id}`` has them."""
     now = settings.now()
     zone = _zone(db, user, settings)
     rows = orders.list_orders(

@@ -120,7 +120,8 @@ def test_a_long_orders_detail_says_how_many_earlier_steps_are_only_in_its_full_r
         for h in range(8, 12)
         for m in range(12)
     ]
-    pulled = summary({**order, "record_ids": [], "photos": [], "history": steps})  # as the server's feed sends it
+    stored = {**order, "record_ids": [], "photos": [], "history_total": len(steps)}
+    pulled = summary(stored, steps)  # as the server's feed sends it
     assert len(sup.history(pulled)) == HISTORY_SHOWN and sup.history(pulled)[-1]["at"] == steps[-1]["at"]
     assert sup.earlier_steps(pulled) == len(steps) - HISTORY_SHOWN
     assert sup.earlier_steps(order) == 0  # a short order: every step is on the phone
