@@ -75,7 +75,7 @@ class SyncClient:
         store: Store,
         *,
         batch_size: int = 100,
-        pull_limit: int = 5000,
+        pull_limit: int = 20_000,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         max_attempts: int = 6,
