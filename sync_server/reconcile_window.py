@@ -104,7 +104,8 @@ class _Env:
         kept = _CACHE.pop(saved["token"], None)  # taken out: a batch rolled back must not leave it behind
         if kept is not None:
             return kept
-        kept = _Kept(saved["start"], saved["last"], pickle.loads(saved["state"]), saved["unsaved"])  # ours only
+        running, written = pickle.loads(saved["state"])  # written by this server's code version only
+        kept = _Kept(saved["start"], saved["last"], running, saved["unsaved"], written)
         ids = {f.id for f in new}
         rows = replays.facts_of_stream_after(self.db, stream=self.stream, after=kept.last)
         _, since = self.split([fact_of(r) for r in rows if r["id"] not in ids], kept.start)
@@ -176,7 +177,7 @@ class _Env:
         running.touched.clear()
         token = secrets.token_hex(8)
         if save or kept.unsaved >= SAVE_EVERY:
-            state = pickle.dumps(kept.running, protocol=pickle.HIGHEST_PROTOCOL)
+            state = pickle.dumps((kept.running, kept.written), protocol=pickle.HIGHEST_PROTOCOL)
             replays.save_stream_state(
                 self.db,
                 stream=self.stream,

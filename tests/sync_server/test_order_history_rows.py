@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from sync_server import reconcile_window
 from sync_server.db import migrate, orders
 from tests.sync_server.test_reconcile import push_each
 from tests.sync_server.test_reconcile_bounded import long_stream, start_of
@@ -37,11 +38,14 @@ def test_each_report_joining_a_long_open_order_writes_only_its_own_step(phones, 
         phones["specialist" if n % 2 else "maintenance"].send(leak(), start + timedelta(minutes=n))
     assert written[0] == (0, 1)
     assert written[1:] == [(n, 1) for n in range(1, 80)]  # step n is written once, alone
+    reconcile_window._CACHE.clear()  # the next report lands on another worker: it continues the saved replay
+    phones["specialist"].send(leak(), start + timedelta(minutes=80))
+    assert written[-1][0] >= reconcile_window.SAVE_EVERY  # the steps stored when the replay was saved stay
     order = phones["supervisor"].get(f"/api/v1/orders/wo-{first['id']}")
-    assert len(order["history"]) == order["history_total"] == 80
-    assert [e["action"] for e in order["history"]] == ["reported"] + ["reported_again"] * 79
+    assert len(order["history"]) == order["history_total"] == 81
+    assert [e["action"] for e in order["history"]] == ["reported"] + ["reported_again"] * 80
     pulled = phones["supervisor"].pull()[("work_order", f"wo-{first['id']}")]
-    assert pulled["history"] == order["history"][-20:] and pulled["history_total"] == 80
+    assert pulled["history"] == order["history"][-20:] and pulled["history_total"] == 81
 
 
 def test_an_upgrade_moves_histories_kept_inside_the_order_to_their_rows(phones, clock, server_db):
