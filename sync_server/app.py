@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -12,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync_server import __version__, docs, errors, photo_sweep, schedule
 from sync_server.auth import LoginGuard
-from sync_server.db import migrate, open_db
+from sync_server.db import leases, migrate, open_db
 from sync_server.deps import get_db, get_settings
 from sync_server.hashing import HashPool
 from sync_server.limits import RequestLimits
@@ -53,11 +54,15 @@ log = logging.getLogger(__name__)
 
 
 def refresh_all(settings: Settings) -> None:
-    """One tick of the findings clock, on its own connection; photos nobody took up are swept with it."""
+    """One tick of the findings clock, on its own connection; photos nobody took up are swept with it.
+
+    With several workers, the one holding the tick's lease ticks; another takes over when it stops renewing."""
     db = open_db(settings.db_path)
     try:
-        schedule.tick(db, settings)
-        photo_sweep.sweep(db, settings)
+        hold = max(30.0, 3 * settings.findings_tick_seconds)
+        if leases.take(db, name="findings_tick", holder=leases.holder(), now=time.time(), seconds=hold):
+            schedule.tick(db, settings)
+            photo_sweep.sweep(db, settings)
     finally:
         db.close()
 

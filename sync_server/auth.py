@@ -154,7 +154,10 @@ async def _checked(
     db: sqlite_utils.Database, settings: Settings, guard: LoginGuard, *, username: str, password: str, client: Client
 ) -> dict[str, Any]:
     """The user row when the password is right and the account may log in; else the problem, counted."""
-    async with guard.serial.hold((username, client.address)):
+    async with (
+        guard.serial.hold((username, client.address)),
+        login_guard.across_workers(db, username=username, client=client),
+    ):
         delay = await run_in_threadpool(login_guard.check, db, settings, username=username, client=client)
         if delay:
             await asyncio.sleep(delay)  # a coroutine waits, not a thread

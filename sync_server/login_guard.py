@@ -11,8 +11,10 @@ Following OWASP's authentication guidance, failed logins are counted under four 
 A device that has logged in to the account before (the owner's phone) is held only by its own
 ``device`` lock: strangers hammering the account from elsewhere cannot lock its owner out, they
 only slow every try down. Tries from one client at one account are checked one after another, so
-parallel tries see the lock the earlier ones set instead of each getting a fresh password check;
-tries from different clients all count, atomically, in one write transaction.
+parallel tries see the lock the earlier ones set instead of each getting a fresh password check:
+in one worker they queue on a lock (``OneAtATime``), across workers the one at the head of each
+worker's queue holds a lease in the database (``across_workers``). Tries from different clients
+all count, atomically, in one write transaction.
 """
 
 from __future__ import annotations
@@ -20,14 +22,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
+from starlette.concurrency import run_in_threadpool
 
 from shared.errors import LimitProblem
-from sync_server.db import accounts, transaction
+from sync_server import hashing
+from sync_server.db import accounts, leases, transaction
 from sync_server.settings import Settings
 
 
@@ -143,3 +148,22 @@ class OneAtATime:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+
+LEASE_SECONDS = 30.0  # longer than any password check; a worker killed while holding it frees it after that
+LEASE_WAIT = 10.0
+
+
+@contextlib.asynccontextmanager
+async def across_workers(db: sqlite_utils.Database, *, username: str, client: Client) -> AsyncIterator[None]:
+    """Hold this client's turn at this account among all the server's workers; 429 when it does not come."""
+    name, me = f"login:{username}:{client.address}", leases.holder()
+    deadline = time.monotonic() + LEASE_WAIT
+    while not await run_in_threadpool(leases.take, db, name=name, holder=me, now=time.time(), seconds=LEASE_SECONDS):
+        if time.monotonic() > deadline:
+            raise hashing.busy(1)
+        await asyncio.sleep(0.05)
+    try:
+        yield
+    finally:
+        await run_in_threadpool(leases.release, db, name=name, holder=me)

@@ -29,6 +29,7 @@ MODULES: tuple[str, ...] = (
     "photos",
     "admin",
     "stats",
+    "leases",
 )
 
 
