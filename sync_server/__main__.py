@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--workers", type=int, default=1, help="processes serving at once (default 1)")
     for flag, kind, help_text in SERVE_LIMITS:
         serve.add_argument(flag, type=kind, help=help_text)
     demo = commands.add_parser("load-demo", help="create the demo property and users (safe to run again)")
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     settings = Settings(data_dir=args.data_dir, tz_name=args.tz, **limits, **clock.settings_from_env())
     if args.command == "serve":
-        return _serve(settings, args.host, args.port)
+        return _serve(settings, args.host, args.port, args.workers)
     if args.command == "load-demo":
         return _load_demo(settings)
     if args.command == "set-rules":
@@ -90,11 +91,12 @@ def _hours(text: str) -> int:
     return hours
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
+def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     from sync_server import serving
     from sync_server.app import create_app
 
-    serving.run(create_app(settings), settings, host, port)
+    _open(settings).close()  # migrated once, before any worker starts
+    serving.run(lambda: create_app(settings), settings, host, port, workers)
     return 0
 
 

@@ -10,11 +10,18 @@ and a JSON ``server.busy`` 503 (Retry-After) over the cap. Body limits and deadl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import resource
+import signal
+import socket
+import time
+from collections.abc import Callable
 from typing import Any
 
+import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from sync_server.settings import Settings
@@ -122,19 +129,73 @@ def raise_open_files_limit(wanted: int) -> int:
     return soft
 
 
-def run(app: Any, settings: Settings, host: str, port: int) -> None:
-    import uvicorn
-
+def run(make_app: Callable[[], Any], settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    """Serve until SIGTERM or Ctrl-C; with ``workers`` > 1, as that many processes sharing one listening socket."""
     files = raise_open_files_limit(settings.max_connections + 256)  # + the database, photos and logs
     if files < settings.max_connections + 64:
         log.warning("only %d open files allowed: fewer connections than %d fit", files, settings.max_connections)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        http=protocol_for(settings),
-        timeout_keep_alive=int(max(1, settings.keep_alive_timeout)),
-        timeout_graceful_shutdown=int(max(1, settings.shutdown_timeout)),
-        backlog=settings.max_connections,
-    )
+    options: dict[str, Any] = {
+        "log_level": "warning",
+        "http": protocol_for(settings),
+        "timeout_keep_alive": int(max(1, settings.keep_alive_timeout)),
+        "timeout_graceful_shutdown": int(max(1, settings.shutdown_timeout)),
+        "backlog": settings.max_connections,
+    }
+    if workers <= 1:
+        uvicorn.run(make_app(), host=host, port=port, **options)
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.bind((host, port))
+    listening.listen(settings.max_connections)
+    _Supervisor(make_app, listening, options, workers).run()
+
+
+class _Supervisor:
+    """Forks the workers, starts another when one dies (a crash, kill -9), and passes SIGTERM on to them.
+
+    Each worker makes its own app after the fork: no thread, connection or lock is shared. Everything the
+    workers must agree on is in the database (see ``sync_server.db.leases``).
+    """
+
+    def __init__(self, make_app: Callable[[], Any], listening: socket.socket, options: dict[str, Any], n: int):
+        self.make_app, self.listening, self.options, self.n = make_app, listening, options, n
+        self.children: set[int] = set()
+        self.stopping = False
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        for _ in range(self.n):
+            self._spawn()
+        while self.children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            self.children.discard(pid)
+            if not self.stopping:
+                log.warning("worker %d ended (status %d): starting another", pid, status)
+                time.sleep(0.2)  # a worker that cannot start at all does not spin
+                self._spawn()
+
+    def _spawn(self) -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                server = uvicorn.Server(uvicorn.Config(self.make_app(), **self.options))
+                server.run(sockets=[self.listening])
+                code = 0
+            finally:
+                os._exit(code)  # never back into the supervisor's loop
+        self.children.add(pid)
+
+    def _stop(self, signum: int, frame: Any) -> None:
+        self.stopping = True
+        for pid in list(self.children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)  # a second SIGTERM is harmless to uvicorn; only a second SIGINT forces
