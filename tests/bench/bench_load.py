@@ -10,7 +10,8 @@ its records stay in the outbox and go again with the next sync, as on a phone.
 
 After BENCH_LOAD_SECONDS (default 120) the server gets SIGTERM while the phones keep going: the seconds until it
 exits are printed, then whether every record the server acknowledged is stored exactly once, and, after a
-restart and one more sync of every phone, whether every record made is stored.
+restart and one more sync of every phone, whether every record made is stored. BENCH_LOAD_WORKERS (default 1)
+runs the server as that many worker processes (``serve --workers``).
 The last line prints the errors and the push p95 (targets 0 and ≤ 1 s), and the SIGTERM figures (≤ 10 s, 0 lost).
 """
 
@@ -48,6 +49,7 @@ from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "120"))
 THINK = float(os.environ.get("BENCH_LOAD_THINK", "5"))
+WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "1"))
 PROPERTIES = 10
 PEOPLE = {"specialists": 15, "supervisors": 2, "maintenance": 3}
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)  # the phone's (mobile.context)
@@ -244,7 +246,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "server"
         phones = build(data_dir)
-        live = LiveServer(data_dir, free_port())
+        live = LiveServer(data_dir, free_port(), args=("--workers", str(WORKERS)))
         live.start()
         try:
             out = asyncio.run(run(live, phones))
@@ -256,7 +258,10 @@ def main() -> None:
     server_errors = sum(n for (_, _, what), n in window_errors.items() if not what.startswith("4"))
     pushes, pulls = lat.get(("window", "push"), []), lat.get(("window", "pull"), [])
     logins = lat.get(("setup", "login"), [])
-    print(f"phones: {len(phones)} in {PROPERTIES} properties; think {THINK:g} s ±50%; window {out['window']:.0f} s")
+    print(
+        f"phones: {len(phones)} in {PROPERTIES} properties, {WORKERS} worker(s); "
+        f"think {THINK:g} s ±50%; window {out['window']:.0f} s"
+    )
     print(
         f"logins (real Argon2, {LOGINS_AT_ONCE} at a time, before the window): {len(logins)} in "
         f"{out['logged_in']:.1f} s, p50 {statistics.median(logins):.2f} s"

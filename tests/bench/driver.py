@@ -28,9 +28,11 @@ BATCH = 500
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process, all its threads."""
+    """User + system CPU of a process, all its threads, and of its live worker processes (``serve --workers``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return own + sum(cpu_seconds(int(child)) for child in children if Path(f"/proc/{child}").exists())
 
 
 class Http:
