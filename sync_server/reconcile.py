@@ -102,11 +102,11 @@ def reconcile_batch(
     if not stream_of_fact:
         return {}
     findings.mark_findings_stale(db, property_id=property_id)
+    premises = reconcile_window.Premises.read(db, settings, property_id, tz)
     outcomes = {
         stream: reconcile_window.update(
             db,
-            settings=settings,
-            property_id=property_id,
+            premises=premises,
             stream=stream,
             new=new.get(stream, []),
             changed=changed.get(stream, []),

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -46,11 +47,32 @@ class _Kept:
     written: dict[str, int] = field(default_factory=dict)  # order id -> its first history steps stored as they are
 
 
+@dataclass(frozen=True)
+class Premises:
+    """What replays read of one property, read once a batch (most of it only if a replay asks)."""
+
+    id: str
+    tz: ZoneInfo
+    rectification_hours: int
+    responsible: Mapping[str, str]  # place id -> the specialist responsible for it
+    permits: Mapping[str, dict[str, Any]]
+
+    @classmethod
+    def read(cls, db: sqlite_utils.Database, settings: Settings, property_id: str, tz: ZoneInfo) -> Premises:
+        hours = orders.rectification_hours(db, property_id=property_id, default=settings.rectification_hours)
+        return cls(
+            property_id,
+            tz,
+            hours,
+            _Lazy(lambda: responsible_by_place(db, property_id=property_id)),
+            _Lazy(lambda: {p["id"]: p for p in reference.all_of(db, kind="permit", property_id=property_id)}),
+        )
+
+
 def update(
     db: sqlite_utils.Database,
     *,
-    settings: Settings,
-    property_id: str,
+    premises: Premises,
     stream: str,
     new: list[Fact],
     changed: list[Fact],
@@ -59,7 +81,7 @@ def update(
     or naming a checkpoint visit that just arrived) must be read again; the outcome covers the new facts."""
     if not new and not changed:
         return None
-    env = _Env(db, settings, property_id, stream)
+    env = _Env(db, premises, stream)
     kept = env.load(new) if not changed else None
     if kept is not None:
         # a fact naming an order closed before the saved replay began belongs to that order's episode (and
@@ -81,10 +103,10 @@ def update(
 
 
 class _Env:
-    """The steps of one stream's update, with the database, settings and property they work in."""
+    """The steps of one stream's update, with the database and the property they work in."""
 
-    def __init__(self, db: sqlite_utils.Database, settings: Settings, property_id: str, stream: str) -> None:
-        self.db, self.settings, self.property_id, self.stream = db, settings, property_id, stream
+    def __init__(self, db: sqlite_utils.Database, premises: Premises, stream: str) -> None:
+        self.db, self.premises, self.stream = db, premises, stream
 
     def split(self, facts: list[Fact], start: StoredKey | None) -> tuple[list[Fact], list[Fact]]:
         """(facts naming an order opened before ``start``, the others): the first belong to that order's episode."""
@@ -199,8 +221,8 @@ class _Env:
     ) -> None:
         write_orders(
             self.db,
-            settings=self.settings,
-            property_id=self.property_id,
+            tz=self.premises.tz,
+            property_id=self.premises.id,
             stream=self.stream,
             changed=changed,
             before=before,
@@ -209,19 +231,16 @@ class _Env:
         )
 
     def context(self, facts: list[Fact]) -> Context:
-        db, property_id = self.db, self.property_id
+        db, premises = self.db, self.premises
         visit_ids = [f.body.checkpoint_visit_id for f in facts if isinstance(f.body, DefectReport)]
         visits = recon_facts.facts_by_ids(db, ids=[v for v in visit_ids if v])
-        permits = _Lazy(lambda: {p["id"]: p for p in reference.all_of(db, kind="permit", property_id=property_id)})
         return Context(
-            tz=reference.property_tz(db, property_id=property_id, default=self.settings.tz),
-            rectification_hours=orders.rectification_hours(
-                db, property_id=property_id, default=self.settings.rectification_hours
-            ),
-            responsible=_Lazy(lambda: responsible_by_place(db, property_id=property_id)),
+            tz=premises.tz,
+            rectification_hours=premises.rectification_hours,
+            responsible=premises.responsible,
             visit_rounds={v["id"]: v["round_id"] for v in visits if v["round_id"]},
-            permit_places=_Lazy(lambda: {k: p["unit_id"] for k, p in permits.items()}),
-            permit_passes=_Lazy(lambda: {k: p["passes_registered"] for k, p in permits.items()}),
+            permit_places=_Lazy(lambda: {k: p["unit_id"] for k, p in premises.permits.items()}),
+            permit_passes=_Lazy(lambda: {k: p["passes_registered"] for k, p in premises.permits.items()}),
             superseded=frozenset(recon_facts.superseded_among(db, ids=[f.id for f in facts])),
         )
 

@@ -11,8 +11,7 @@ import sqlite_utils
 
 from shared.model import Role
 from shared.work_order import Event, Order
-from sync_server.db import feed, orders, reference
-from sync_server.settings import Settings
+from sync_server.db import feed, orders
 
 OVERSEERS = ("supervisor", "admin")  # roles that see every order of their property
 HISTORY_SHOWN = 20  # the latest steps of an order that phones keep; the whole record is fetched when opened
@@ -22,7 +21,7 @@ PHOTOS_SHOWN = 12
 def write_orders(
     db: sqlite_utils.Database,
     *,
-    settings: Settings,
+    tz: ZoneInfo,
     property_id: str,
     stream: str,
     changed: list[Order],
@@ -38,7 +37,6 @@ def write_orders(
     replay, how many of their first history steps are stored as they stand: only the steps after
     those are written, so a long order costs what its new steps do.
     """
-    tz = reference.property_tz(db, property_id=property_id, default=settings.tz)  # its clock, its year
     for oid in vanished:  # first, so that an heir can take over the number
         orders.delete_order(db, id=oid)
     inherited: set[str] = set()
