@@ -121,3 +121,10 @@ def test_killed_workers_lose_nothing_and_double_nothing(live_server, make_phone,
     defects = [r for r in made if r["type"] == "defect_report" and not r["body"].get("fixed_on_spot")]
     opened = {rid for o in orders for rid in o["record_ids"]}
     assert {r["id"] for r in defects} <= opened  # every defect reached an order, whichever worker took it
+
+    supervisor, workers = server.process.pid, wait_for_workers(server, WORKERS)
+    began = time.monotonic()
+    os.kill(supervisor, signal.SIGTERM)  # the supervisor alone: it stops its workers
+    server.process.wait(timeout=15)
+    assert time.monotonic() - began < 10
+    assert all(_state(pid) is None for pid in workers)  # no worker left behind
