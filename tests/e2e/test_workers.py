@@ -12,6 +12,7 @@ import random
 import signal
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,10 +23,12 @@ from mobile import photos
 from mobile.photo_sync import PhotoUploader
 from mobile.recorder import save_record
 from mobile.sync import SyncClient
+from shared.ids import uuid7
 from shared.model import DefectCategory, DefectReport, RecordType, Severity
+from shared.wire import encode_record
 from tests.conftest import bearer, login
 from tests.e2e.conftest import no_sleep, server_records
-from tests.mobile.factory import record_mix
+from tests.mobile.factory import defect, record_mix
 from tests.mobile.faults import FaultyTransport
 from tests.photo_samples import big_photo, camera_jpeg
 
@@ -128,3 +131,44 @@ def test_killed_workers_lose_nothing_and_double_nothing(live_server, make_phone,
     server.process.wait(timeout=15)
     assert time.monotonic() - began < 10
     assert all(_state(pid) is None for pid in workers)  # no worker left behind
+
+
+def test_the_same_batch_arriving_at_every_worker_at_once_is_stored_once(live_server):
+    server = live_server(args=("--workers", str(WORKERS)))
+    wait_for_workers(server, WORKERS)
+    token = login(server.url, "demo-specialist", device_id="twice-phone")
+    places = ["demo-lobby", "demo-garage", "demo-b1-u101", "demo-b1-u102"]
+    when = datetime.now(UTC) - timedelta(hours=1)
+    records = [
+        encode_record(
+            id=uuid7(1_790_000_000_000 + n),
+            type=RecordType.DEFECT_REPORT,
+            device_seq=n + 1,
+            recorded_at=when,
+            body=defect(places[n % len(places)]),
+        )
+        for n in range(40)
+    ]
+    start, answers = threading.Barrier(8), []
+
+    def push() -> None:
+        with httpx.Client(base_url=server.url, headers=bearer(token), timeout=60) as http:
+            start.wait()
+            response = http.post("/api/v1/sync/push", json={"device_id": "twice-phone", "records": records})
+            answers.append(response)
+
+    threads = [threading.Thread(target=push) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [a.status_code for a in answers] == [200] * 8
+    for record in records:
+        statuses = sorted(r["status"] for a in answers for r in a.json()["results"] if r["id"] == record["id"])
+        assert statuses == ["accepted"] + ["duplicate"] * 7
+    held = server_records(server)
+    assert set(held) == {r["id"] for r in records} and all(n == 1 for _, n in held.values())
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        orders = http.get("/api/v1/orders", headers=bearer(login(http, "demo-supervisor"))).json()["orders"]
+    linked = [rid for o in orders for rid in o["record_ids"]]
+    assert sorted(linked) == sorted(r["id"] for r in records)  # each defect in one order, none twice
