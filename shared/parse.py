@@ -11,9 +11,10 @@ import dataclasses
 import re
 import types
 import typing
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from functools import cache
+from functools import cache, partial
 from typing import Any, TypeVar
 
 from shared.errors import ValidationProblem
@@ -54,72 +55,102 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, include_extras=True)
 
 
+Parser = Callable[[Any, str], Any]
+
+
 def _parse_dataclass(cls: type[T], data: Any, where: str) -> T:
     if not isinstance(data, dict):
         raise _wrong(where, "an object", data)
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
+    names, fields = _fields(cls)  # type: ignore[arg-type]
+    if not names.issuperset(data):
+        unknown = sorted(set(data) - names)
         raise ValidationProblem(
             "record.unknown_field",
             f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; check the spelling.",
             {"field": f"{where}.{unknown[0]}"},
         )
     values: dict[str, Any] = {}
-    hints = _hints(cls)  # type: ignore[arg-type]
-    for name, f in fields.items():
-        path = f"{where}.{name}"
+    for name, required, parser in fields:
         if name not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            if required:
+                path = f"{where}.{name}"
                 raise ValidationProblem("record.missing_field", f"{path} is required.", {"field": path})
             continue
-        values[name] = _parse_value(hints[name], data[name], path)
+        values[name] = parser(data[name], f"{where}.{name}")
     return cls(**values)
 
 
-def _parse_value(hint: Any, value: Any, where: str) -> Any:
+@cache
+def _fields(cls: type) -> tuple[frozenset[str], list[tuple[str, bool, Parser]]]:
+    """A dataclass's field names, and per field whether it is required and its parser (worked out once a class)."""
+    hints = _hints(cls)
+    fields = [
+        (f.name, f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING, _parser(hints[f.name]))
+        for f in dataclasses.fields(cls)
+    ]
+    return frozenset(f[0] for f in fields), fields
+
+
+@cache
+def _parser(hint: Any) -> Parser:
+    """The parser of one field type, worked out once: reading the type's annotations is most of the cost."""
     constraints: tuple[Any, ...] = ()
     if typing.get_origin(hint) is typing.Annotated:
         hint, *extra = typing.get_args(hint)
         constraints = tuple(extra)
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(hint) if a is not type(None)]
-        if value is None:
-            return None
-        return _parse_value(options[0], value, where)
+        inner = _parser([a for a in typing.get_args(hint) if a is not type(None)][0])
+        return lambda value, where: None if value is None else inner(value, where)
     if origin is list:
-        if not isinstance(value, list):
-            raise _wrong(where, "a list", value)
         limit = next((c.count for c in constraints if isinstance(c, MaxItems)), 100)
-        if len(value) > limit:
-            raise _too_long(where, f"at most {limit} items", {"max_items": limit})
         (item_hint,) = typing.get_args(hint)
-        return [_parse_value(item_hint, item, f"{where}[{i}]") for i, item in enumerate(value)]
+        item = _parser(item_hint)
+
+        def parse_list(value: Any, where: str) -> list[Any]:
+            if not isinstance(value, list):
+                raise _wrong(where, "a list", value)
+            if len(value) > limit:
+                raise _too_long(where, f"at most {limit} items", {"max_items": limit})
+            return [item(v, f"{where}[{i}]") for i, v in enumerate(value)]
+
+        return parse_list
     if dataclasses.is_dataclass(hint):
-        return parse(hint, value, where)  # type: ignore[arg-type]
+        return lambda value, where: parse(hint, value, where)  # type: ignore[arg-type]
     if isinstance(hint, type) and issubclass(hint, Enum):
-        try:
-            return hint(value)
-        except ValueError:
-            choices = ", ".join(m.value for m in hint)
-            raise _wrong(where, f"one of: {choices}", value) from None
+        return partial(_parse_enum, hint)
     if hint is datetime:
-        return parse_time(value, where)
+        return parse_time
     if hint is bool:
-        if not isinstance(value, bool):
-            raise _wrong(where, "true or false", value)
-        return value
+        return _parse_bool
     if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _wrong(where, "a whole number", value)
-        for c in constraints:
-            if isinstance(c, Range) and not c.low <= value <= c.high:
-                raise _wrong(where, f"a number from {c.low} to {c.high}", value)
-        return value
+        return partial(_parse_int, tuple(c for c in constraints if isinstance(c, Range)))
     if hint is str:
-        return _parse_str(value, where, constraints)
+        return lambda value, where: _parse_str(value, where, constraints)
     raise TypeError(f"no parser for {hint!r}")  # a programming error, not bad input
+
+
+def _parse_enum(enum: type[Enum], value: Any, where: str) -> Enum:
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in enum)
+        raise _wrong(where, f"one of: {choices}", value) from None
+
+
+def _parse_bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _wrong(where, "true or false", value)
+    return value
+
+
+def _parse_int(ranges: tuple[Range, ...], value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _wrong(where, "a whole number", value)
+    for c in ranges:
+        if not c.low <= value <= c.high:
+            raise _wrong(where, f"a number from {c.low} to {c.high}", value)
+    return value
 
 
 def _parse_str(value: Any, where: str, constraints: tuple[Any, ...]) -> str:
