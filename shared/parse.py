@@ -202,12 +202,22 @@ def _too_long(where: str, limit: str, detail: dict[str, Any]) -> ValidationProbl
 
 def to_json(value: Any) -> Any:
     """The JSON form of a parsed dataclass (the inverse of ``parse``)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, _SCALARS):  # before Enum: a StrEnum is also a str
+        return value.value if isinstance(value, Enum) else value
     if isinstance(value, list):
         return [to_json(v) for v in value]
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
         return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: to_json(getattr(value, name)) for name in _names(type(value))}
     return value
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+@cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
