@@ -16,11 +16,14 @@ inside the batch's transaction, after storing the records):
    before that point replays only that order's *episode* (the order and its rework orders). The
    running replay is saved in ``recon_streams`` (every 64 facts, with the batch's token each time):
    new facts that sort last are just fed to it, on whichever worker the batch lands; the worker
-   that made the latest batch also has it in memory and skips the unpickling.
+   that made the latest batch also has it in memory and skips the unpickling. What a replay reads
+   besides its facts (the property's clock, deadlines, responsible specialists, permits) is read
+   once a batch (``reconcile_reads``).
 3. **Write.** The orders that changed are written (``reconcile_write``): numbered, stored in
-   ``work_orders`` with their aliases (``wo-<record id>`` of every record that joined them), and
-   published to the feed as a bounded summary, to the desk, the assignee, the responsible
-   specialist and, when the order moves, its reporters.
+   ``work_orders`` with their aliases (``wo-<record id>`` of every record that joined them) and
+   their history step by step (only the steps not stored yet), and published to the feed as a
+   bounded summary, to the desk, the assignee, the responsible specialist and, when the order
+   moves, its reporters.
 4. **Refuse.** A work-order action that the order's state will never allow, or a return visit that
    is not independent, is returned as a problem; the push rolls the batch back and stores it again
    without that record, so a refused record leaves nothing behind.
@@ -54,7 +57,7 @@ from shared.model import (
 from shared.reconcile_rules import Fact, check_role, order_ref, stream_of
 from shared.rules import decoration_slot, local_day
 from shared.workflow import FINAL
-from sync_server import reconcile_window
+from sync_server import reconcile_reads, reconcile_window
 from sync_server.db import findings, orders, recon_facts, reference
 from sync_server.reconcile_write import utc
 from sync_server.settings import Settings
@@ -87,22 +90,22 @@ def reconcile_batch(
         if not recon_facts.insert_fact(db, fact=row):
             continue  # this fact was reconciled before
         fact = replace(fact, at=datetime.fromisoformat(row["effective_at"]))  # as a replay reads it back
-        reconcile_window.remember(fact, row)
+        reconcile_reads.remember(fact, row)
         stream_of_fact[fact.id] = row["stream"]
         if row["stream"]:
             new.setdefault(row["stream"], []).append(fact)
         if isinstance(fact.body, CheckpointVisit):  # a defect that named this visit can now link its patrol round
             for f in recon_facts.facts_with_visit(db, visit_id=fact.id):
                 if f["stream"]:
-                    changed.setdefault(f["stream"], []).append(reconcile_window.fact_of(f))
+                    changed.setdefault(f["stream"], []).append(reconcile_reads.fact_of(f))
         if fact.supersedes:  # every stream the chain was in is read again, from before the chain's first record
             chain = recon_facts.chain_of(db, id=fact.supersedes)
             for stream in {f["stream"] for f in chain if f["stream"]}:
-                changed.setdefault(stream, []).append(reconcile_window.fact_of(chain[-1]))
+                changed.setdefault(stream, []).append(reconcile_reads.fact_of(chain[-1]))
     if not stream_of_fact:
         return {}
     findings.mark_findings_stale(db, property_id=property_id)
-    premises = reconcile_window.Premises.read(db, settings, property_id, tz)
+    premises = reconcile_reads.Premises.read(db, settings, property_id, tz)
     outcomes = {
         stream: reconcile_window.update(
             db,

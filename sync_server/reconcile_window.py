@@ -17,25 +17,21 @@ import hashlib
 import pickle
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import sqlite_utils
 
-from shared import corrections, errors, model, order_effects, parse, reconcile_rules, work_order
-from shared.model import BODY_TYPES, DefectReport, RecordType, Role
+from shared import corrections, errors, model, order_effects, reconcile_rules, work_order
+from shared.model import DefectReport
 from shared.reconcile_rules import Context, Fact, Key, Outcome, Replay, order_ref, referenced_id, replay
 from shared.work_order import Order
-from sync_server.db import orders, recon_facts, reference, replays
+from sync_server import reconcile_reads
+from sync_server.db import orders, recon_facts, replays
 from sync_server.reconcile_write import utc, write_orders
-from sync_server.settings import Settings
 
 StoredKey = tuple[str, str]
-V = TypeVar("V")
 
 
 @dataclass
@@ -47,32 +43,10 @@ class _Kept:
     written: dict[str, int] = field(default_factory=dict)  # order id -> its first history steps stored as they are
 
 
-@dataclass(frozen=True)
-class Premises:
-    """What replays read of one property, read once a batch (most of it only if a replay asks)."""
-
-    id: str
-    tz: ZoneInfo
-    rectification_hours: int
-    responsible: Mapping[str, str]  # place id -> the specialist responsible for it
-    permits: Mapping[str, dict[str, Any]]
-
-    @classmethod
-    def read(cls, db: sqlite_utils.Database, settings: Settings, property_id: str, tz: ZoneInfo) -> Premises:
-        hours = orders.rectification_hours(db, property_id=property_id, default=settings.rectification_hours)
-        return cls(
-            property_id,
-            tz,
-            hours,
-            _Lazy(lambda: responsible_by_place(db, property_id=property_id)),
-            _Lazy(lambda: {p["id"]: p for p in reference.all_of(db, kind="permit", property_id=property_id)}),
-        )
-
-
 def update(
     db: sqlite_utils.Database,
     *,
-    premises: Premises,
+    premises: reconcile_reads.Premises,
     stream: str,
     new: list[Fact],
     changed: list[Fact],
@@ -105,7 +79,7 @@ def update(
 class _Env:
     """The steps of one stream's update, with the database and the property they work in."""
 
-    def __init__(self, db: sqlite_utils.Database, premises: Premises, stream: str) -> None:
+    def __init__(self, db: sqlite_utils.Database, premises: reconcile_reads.Premises, stream: str) -> None:
         self.db, self.premises, self.stream = db, premises, stream
 
     def split(self, facts: list[Fact], start: StoredKey | None) -> tuple[list[Fact], list[Fact]]:
@@ -130,7 +104,7 @@ class _Env:
         kept = _Kept(saved["start"], saved["last"], running, saved["unsaved"], written)
         ids = {f.id for f in new}
         rows = replays.facts_of_stream_after(self.db, stream=self.stream, after=kept.last)
-        _, since = self.split([fact_of(r) for r in rows if r["id"] not in ids], kept.start)
+        _, since = self.split([reconcile_reads.fact_of(r) for r in rows if r["id"] not in ids], kept.start)
         if since:
             kept.running.ctx = self.context(since)
             kept.running.feed(since)  # the orders as those batches wrote them: nothing to write again
@@ -154,7 +128,7 @@ class _Env:
     def rebuild(self, start: StoredKey | None) -> Outcome:
         """Replay the stream from a rest point: every fact after it except those of episodes closed before it."""
         rows = replays.facts_of_stream_after(self.db, stream=self.stream, after=start)
-        _, facts = self.split([fact_of(r) for r in rows], start)
+        _, facts = self.split([reconcile_reads.fact_of(r) for r in rows], start)
         running = Replay(self.context(facts))
         rests = running.feed(facts)
         outcome = running.finish()
@@ -177,7 +151,7 @@ class _Env:
         found = recon_facts.facts_by_ids(self.db, ids=sorted(ids))
         for row in [r for r in found if r["supersedes"] and r["supersedes"] not in ids]:
             found += recon_facts.chain_of(self.db, id=row["supersedes"])  # a correction needs what it corrects
-        facts = [fact_of(r) for r in {r["id"]: r for r in found}.values()]
+        facts = [reconcile_reads.fact_of(r) for r in {r["id"]: r for r in found}.values()]
         outcome = replay(facts, self.context(facts))
         before = {r["id"]: r for r in rows}
         made = {o.id for o in outcome.orders}
@@ -239,8 +213,8 @@ class _Env:
             rectification_hours=premises.rectification_hours,
             responsible=premises.responsible,
             visit_rounds={v["id"]: v["round_id"] for v in visits if v["round_id"]},
-            permit_places=_Lazy(lambda: {k: p["unit_id"] for k, p in premises.permits.items()}),
-            permit_passes=_Lazy(lambda: {k: p["passes_registered"] for k, p in premises.permits.items()}),
+            permit_places=premises.permit_places,
+            permit_passes=premises.permit_passes,
             superseded=frozenset(recon_facts.superseded_among(db, ids=[f.id for f in facts])),
         )
 
@@ -274,76 +248,3 @@ def _state_version() -> str:
 
 
 STATE_VERSION = _state_version()
-
-
-# ---- facts as the replay reads them ------------------------------------------------------------
-def fact_of(row: dict[str, Any]) -> Fact:
-    """The fact of a stored row; facts never change, so what was parsed once is kept (parsing is the cost)."""
-    fact = _PARSED.get(_row_key(row))
-    if fact is None:
-        record_type = RecordType(row["type"])
-        body: Any = parse.parse(BODY_TYPES[record_type], row["body"])
-        at = datetime.fromisoformat(row["effective_at"])
-        fact = Fact(row["id"], record_type, at, row["author_id"], Role(row["author_role"]), body, row["supersedes"])
-        remember(fact, row)
-    else:
-        _PARSED.move_to_end(_row_key(row))
-    return fact
-
-
-def _row_key(row: dict[str, Any]) -> tuple[str, ...]:
-    return (row["id"], row["type"], row["effective_at"], row["author_id"], row["author_role"], row["body_text"])
-
-
-def remember(fact: Fact, row: dict[str, Any]) -> None:
-    _PARSED[_row_key(row)] = fact
-    if len(_PARSED) > _PARSED_MAX:
-        _PARSED.popitem(last=False)
-
-
-_PARSED: OrderedDict[tuple[str, ...], Fact] = OrderedDict()
-_PARSED_MAX = 50_000
-
-
-class _Lazy(Mapping[str, V]):
-    """A mapping read from the database only if the replay asks (most replays never complete an order)."""
-
-    def __init__(self, load: Callable[[], dict[str, V]]) -> None:
-        self._load = load
-        self._data: dict[str, V] | None = None
-
-    def _get(self) -> dict[str, V]:
-        if self._data is None:
-            self._data = self._load()
-        return self._data
-
-    def __getitem__(self, key: str) -> V:
-        return self._get()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-
-def responsible_by_place(db: sqlite_utils.Database, *, property_id: str) -> dict[str, str]:
-    """The specialist responsible for each place: the one assigned to a patrol route with a checkpoint there.
-
-    A unit or floor without its own checkpoint inherits from the nearest place above it that has one.
-    """
-    routes = {r["id"]: r["assigned_to"] for r in reference.all_of(db, kind="route", property_id=property_id)}
-    direct: dict[str, str] = {}
-    for checkpoint in reference.all_of(db, kind="checkpoint", property_id=property_id):
-        owner = routes.get(checkpoint["route_id"])
-        if owner:
-            direct.setdefault(checkpoint["place_id"], owner)
-    parents = {p["id"]: p["parent_id"] for p in reference.all_of(db, kind="place", property_id=property_id)}
-    result: dict[str, str] = {}
-    for place in parents:
-        cursor: str | None = place
-        while cursor is not None and cursor not in direct:
-            cursor = parents.get(cursor)
-        if cursor is not None:
-            result[place] = direct[cursor]
-    return result

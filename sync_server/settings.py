@@ -37,7 +37,7 @@ class Settings:
     max_photo_bytes: int = 10 * 1024 * 1024  # one uploaded photo (sync_server.photos)
     max_photo_pixels: int = 40_000_000  # decoded size limit: refuses decompression bombs
     pull_default_limit: int = 200
-    pull_max_limit: int = 20_000  # a first pull of a big property takes a handful of round trips (~8 MB each)
+    pull_max_limit: int = 20_000  # a first pull of a big property takes a handful of round trips (up to ~15 MB each)
     rectification_hours: int = 24
     lockout_threshold: int = 5  # consecutive failed logins before the account is locked
     lockout_base: timedelta = timedelta(minutes=1)  # doubled on each further lock

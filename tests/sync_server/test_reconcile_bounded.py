@@ -1,7 +1,7 @@
 """Reconciliation's cost is bounded: a new record of a long stream does not re-read the stream's closed orders.
 
 The replay is watched through what it takes (``Replay.take``) and what it reads back from the
-database (``reconcile_window.fact_of``); the outcome is checked against the same records pushed in
+database (``reconcile_reads.fact_of``); the outcome is checked against the same records pushed in
 another order, and with the saved replays dropped before every push (as after an upgrade of the rules).
 """
 
@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from shared.model import WorkOrderAction
 from shared.reconcile_rules import Replay
-from sync_server import reconcile_window
+from sync_server import reconcile_reads, reconcile_window
 from sync_server.app import create_app
 from sync_server.db import open_db
 from sync_server.settings import CHEAP_ARGON2, Settings
@@ -42,7 +42,7 @@ class Spy:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.taken: list[str] = []
         self.read: list[str] = []
-        take, read = Replay.take, reconcile_window.fact_of
+        take, read = Replay.take, reconcile_reads.fact_of
 
         def spy_take(replay: Replay, fact):  # noqa: ANN001
             self.taken.append(fact.id)
@@ -53,7 +53,7 @@ class Spy:
             return read(row)
 
         monkeypatch.setattr(Replay, "take", spy_take)
-        monkeypatch.setattr(reconcile_window, "fact_of", spy_read)
+        monkeypatch.setattr(reconcile_reads, "fact_of", spy_read)
 
     def reset(self) -> None:
         self.taken.clear()
