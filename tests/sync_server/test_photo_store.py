@@ -184,7 +184,9 @@ def test_serve_stops_at_once_when_the_photo_store_cannot_be_used(settings, seawe
     assert "s3://bucket" in capsys.readouterr().err
 
 
-def test_a_backup_holds_a_buckets_photos_and_restores_them_as_files(s3_settings, tmp_path):
+def test_a_backup_holds_a_buckets_photos_and_restores_them_as_files(
+    s3_settings, seaweed, tmp_path, monkeypatch, capsys
+):
     with TestClient(create_app(s3_settings)) as client:
         token = login(client, "demo-specialist")
         photos = [small_jpeg(75), small_jpeg(76)]
@@ -193,6 +195,14 @@ def test_a_backup_holds_a_buckets_photos_and_restores_them_as_files(s3_settings,
     store = photo_store(s3_settings)
     summary = backup(s3_settings.data_dir, tmp_path / "b.tar.gz", store=store)
     assert len(summary.manifest["photos"]) == 4
+    for name, value in seaweed.env().items():
+        monkeypatch.setenv(name, value)
+    where = ["--photo-store", s3_settings.photo_store_url, "--s3-endpoint-url", seaweed.endpoint_url]
+    assert (
+        cli.main(["backup", "--data-dir", str(s3_settings.data_dir), "--out", str(tmp_path / "cli.tar.gz"), *where])
+        == 0
+    )
+    assert "2 photos (4 files)" in capsys.readouterr().out
     with tarfile.open(tmp_path / "b.tar.gz") as tar:
         assert not [m.name for m in tar.getmembers() if m.name.startswith(".") or "/." in m.name]
     restore(tmp_path / "b.tar.gz", tmp_path / "restored")
@@ -200,7 +210,7 @@ def test_a_backup_holds_a_buckets_photos_and_restores_them_as_files(s3_settings,
     assert sorted(restored.keys()) == sorted(store.keys())  # same layout: `aws s3 sync` puts them back
     for key in store.keys():
         assert restored.get(key) == store.get(key)
-    assert not list((tmp_path).glob("b.tar.gz.*"))  # nothing fetched is left beside the archive
+    assert not list(tmp_path.glob(".b.tar.gz.*"))  # nothing fetched is left beside the archive
     store.delete(photo_key(sha(photos[0])))
     with pytest.raises(ValidationProblem) as refused:
         backup(s3_settings.data_dir, tmp_path / "c.tar.gz", store=store)
