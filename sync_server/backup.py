@@ -216,18 +216,20 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     back = commands.add_parser("restore", help="check a backup archive and restore it into a new data directory")
     back.add_argument("--archive", type=Path, required=True)
     back.add_argument("--data-dir", type=Path, required=True, help="a directory that does not exist yet, or is empty")
+    photo_store.add_arguments(back)  # a bucket's photos go back to a bucket
 
 
 def run_command(args: argparse.Namespace) -> int:
     failed = "Backup failed" if args.command == "backup" else "Restore refused"
+    where = photo_store.settings_from_args(args)
     try:
+        store = photo_store.photo_store(Settings(data_dir=args.data_dir, **where)) if where else None
         if args.command == "backup":
-            where = Settings(data_dir=args.data_dir, **photo_store.settings_from_args(args))
-            print(backup(args.data_dir, args.out, store=photo_store.photo_store(where)).line())
+            print(backup(args.data_dir, args.out, store=store).line())
             return 0
         from sync_server.restore import restore
 
-        manifest = restore(args.archive, args.data_dir)
+        manifest = restore(args.archive, args.data_dir, store=store)
     except PatrolError as problem:
         print(f"{failed} ({problem.code}): {problem.message}", file=sys.stderr)
         return 1

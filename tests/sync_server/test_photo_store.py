@@ -184,7 +184,7 @@ def test_serve_stops_at_once_when_the_photo_store_cannot_be_used(settings, seawe
     assert "s3://bucket" in capsys.readouterr().err
 
 
-def test_a_backup_holds_a_buckets_photos_and_restores_them_as_files(
+def test_a_backup_holds_a_buckets_photos_and_restores_them_to_files_or_a_bucket(
     s3_settings, seaweed, tmp_path, monkeypatch, capsys
 ):
     with TestClient(create_app(s3_settings)) as client:
@@ -195,22 +195,29 @@ def test_a_backup_holds_a_buckets_photos_and_restores_them_as_files(
     store = photo_store(s3_settings)
     summary = backup(s3_settings.data_dir, tmp_path / "b.tar.gz", store=store)
     assert len(summary.manifest["photos"]) == 4
-    for name, value in seaweed.env().items():
-        monkeypatch.setenv(name, value)
-    where = ["--photo-store", s3_settings.photo_store_url, "--s3-endpoint-url", seaweed.endpoint_url]
-    assert (
-        cli.main(["backup", "--data-dir", str(s3_settings.data_dir), "--out", str(tmp_path / "cli.tar.gz"), *where])
-        == 0
-    )
-    assert "2 photos (4 files)" in capsys.readouterr().out
     with tarfile.open(tmp_path / "b.tar.gz") as tar:
         assert not [m.name for m in tar.getmembers() if m.name.startswith(".") or "/." in m.name]
+    assert not list(tmp_path.glob(".b.tar.gz.*"))  # nothing fetched is left beside the archive
+
     restore(tmp_path / "b.tar.gz", tmp_path / "restored")
     restored = LocalStore(tmp_path / "restored" / "photos")
-    assert sorted(restored.keys()) == sorted(store.keys())  # same layout: `aws s3 sync` puts them back
+    assert sorted(restored.keys()) == sorted(store.keys())  # same layout: `aws s3 sync` puts them in a bucket
     for key in store.keys():
         assert restored.get(key) == store.get(key)
-    assert not list(tmp_path.glob(".b.tar.gz.*"))  # nothing fetched is left beside the archive
+
+    for name, value in seaweed.env().items():  # the command line, with the keys from the environment
+        monkeypatch.setenv(name, value)
+    backed = ["--data-dir", str(s3_settings.data_dir), "--out", str(tmp_path / "cli.tar.gz")]
+    assert cli.main(["backup", *backed, *seaweed.serve_args(store.prefix.strip("/"))]) == 0
+    assert "2 photos (4 files)" in capsys.readouterr().out
+    into = f"restored-{uuid.uuid4().hex[:8]}"
+    target = ["--archive", str(tmp_path / "cli.tar.gz"), "--data-dir", str(tmp_path / "into-bucket")]
+    assert cli.main(["restore", *target, *seaweed.serve_args(into)]) == 0
+    again = photo_store(dataclasses.replace(s3_settings, photo_store_url=f"s3://{seaweed.bucket}/{into}"))
+    assert sorted(again.keys()) == sorted(store.keys())
+    assert all(again.get(key) == store.get(key) for key in store.keys())
+    assert sorted(p.name for p in (tmp_path / "into-bucket").iterdir()) == ["server.sqlite3"]
+
     store.delete(photo_key(sha(photos[0])))
     with pytest.raises(ValidationProblem) as refused:
         backup(s3_settings.data_dir, tmp_path / "c.tar.gz", store=store)
