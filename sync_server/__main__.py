@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shared.parse import ascii_number
-from sync_server import admin_cli, backup, clock, labels_cli
+from sync_server import admin_cli, backup, clock, labels_cli, photo_store
 from sync_server.importer import cli as import_cli
 from sync_server.reports import cli as report_cli
 from sync_server.settings import Settings
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1, help="processes serving at once (default 1)")
     for flag, kind, help_text in SERVE_LIMITS:
         serve.add_argument(flag, type=kind, help=help_text)
+    photo_store.add_arguments(serve)
     demo = commands.add_parser("load-demo", help="create the demo property and users (safe to run again)")
     property_rules = commands.add_parser("set-rules", help="set a property's own deadlines")
     property_rules.add_argument("--property-id", required=True)
@@ -55,7 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     limits = {
         _field(flag): value for flag, _, _ in SERVE_LIMITS if (value := getattr(args, _field(flag), None)) is not None
     }
-    settings = Settings(data_dir=args.data_dir, tz_name=args.tz, **limits, **clock.settings_from_env())
+    settings = Settings(
+        data_dir=args.data_dir,
+        tz_name=args.tz,
+        **limits,
+        **clock.settings_from_env(),
+        **photo_store.settings_from_args(args),
+    )
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
     if args.command == "load-demo":
@@ -95,6 +102,12 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     from sync_server import serving
     from sync_server.app import create_app
 
+    try:
+        photo_store.photo_store(settings)
+    except Exception as exc:  # a wrong URL, bucket, endpoint or key: say so now, not at the first upload
+        print(f"The photo store cannot be used: {exc}", file=sys.stderr)
+        return 1
+    photo_store.forget_stores()  # each worker makes its own: a client's connections must not cross a fork
     _open(settings).close()  # migrated once, before any worker starts
     serving.run(lambda: create_app(settings), settings, host, port, workers)
     return 0

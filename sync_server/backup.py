@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from shared.errors import PatrolError, ValidationProblem
-from sync_server import __version__
-from sync_server import photos as pipeline
+from sync_server import __version__, photo_store
 from sync_server.db import snapshot
-from sync_server.settings import utc_now
+from sync_server.photo_store import LocalStore, PhotoStore, photo_key, thumb_key
+from sync_server.settings import Settings, utc_now
 
 FORMAT = "patrol-backup"
 FORMAT_VERSION = 1
@@ -65,8 +65,14 @@ def counts_text(manifest: dict[str, Any]) -> str:
     )
 
 
-def backup(data_dir: Path, out: Path, *, now: Callable[[], datetime] = utc_now) -> BackupSummary:
-    """Write the archive to ``out`` atomically (a temporary file beside it, renamed at the end)."""
+def backup(
+    data_dir: Path, out: Path, *, now: Callable[[], datetime] = utc_now, store: PhotoStore | None = None
+) -> BackupSummary:
+    """Write the archive to ``out`` atomically (a temporary file beside it, renamed at the end).
+
+    Photos are read from ``store`` (default: the data directory's); a bucket's are fetched into the temporary
+    directory first, since the manifest with every size and hash comes before them in the archive.
+    """
     started = time.monotonic()
     database = Path(data_dir) / DATABASE
     if not database.is_file():
@@ -87,7 +93,8 @@ def backup(data_dir: Path, out: Path, *, now: Callable[[], datetime] = utc_now) 
                 "The server database fails SQLite's integrity check; it was not backed up. " + "; ".join(problems[:5]),
                 {"problems": problems[:20]},
             )
-        photo_files = _photo_files(Path(data_dir), snapshot.photo_hashes(copy))
+        local = store if store is not None else LocalStore(Path(data_dir) / "photos")
+        photo_files = _photo_files(local, snapshot.photo_hashes(copy), Path(work))
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -101,24 +108,39 @@ def backup(data_dir: Path, out: Path, *, now: Callable[[], datetime] = utc_now) 
     return BackupSummary(out, manifest, out.stat().st_size, time.monotonic() - started)
 
 
-def _photo_files(data_dir: Path, hashes: list[str]) -> list[tuple[str, Path]]:
-    """(member name, file) of every photo and thumbnail the copied database lists; all must be on disk."""
-    photo_dir = data_dir / "photos"
+def _photo_files(store: PhotoStore, hashes: list[str], work: Path) -> list[tuple[str, Path]]:
+    """(member name, file) of every photo and thumbnail the copied database lists; all must be in the store."""
     files: list[tuple[str, Path]] = []
-    missing: list[tuple[str, Path]] = []
+    missing: list[str] = []
     for sha256 in hashes:
-        for path in (pipeline.photo_path(photo_dir, sha256), pipeline.thumb_path(photo_dir, sha256)):
-            member = path.relative_to(data_dir).as_posix()
-            (files if path.is_file() else missing).append((member, path))
+        for key in (photo_key(sha256), thumb_key(sha256)):
+            member = f"photos/{key}"  # the data directory's layout: a restore is an extraction
+            path = _local_copy(store, key, work / member)
+            if path is None:
+                missing.append(member)
+            else:
+                files.append((member, path))
     if missing:
-        names = [member for member, _ in missing]
         raise ValidationProblem(
             "backup.photo_missing",
-            f"{len(missing)} photo files the database lists are missing from {photo_dir} (first: {names[0]}); "
+            f"{len(missing)} photo files the database lists are missing from {store} (first: {missing[0]}); "
             "no backup was written. Restore them from an older backup, then back up again.",
-            {"missing": names[:50]},
+            {"missing": missing[:50]},
         )
     return files
+
+
+def _local_copy(store: PhotoStore, key: str, scratch: Path) -> Path | None:
+    """A file holding the bytes of ``key``: the store's own file, or one fetched into ``scratch``."""
+    if isinstance(store, LocalStore):
+        path = store.root / key
+        return path if path.is_file() else None
+    data = store.get(key)
+    if data is None:
+        return None
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    scratch.write_bytes(data)
+    return scratch
 
 
 def _file_digest(path: Path) -> dict[str, Any]:
@@ -190,20 +212,24 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     made = commands.add_parser("backup", help="archive the database and photos (the server may keep running)")
     made.add_argument("--data-dir", type=Path, required=True)
     made.add_argument("--out", type=Path, required=True, help="the archive to write, e.g. patrol-2026-11-30.tar.gz")
+    photo_store.add_arguments(made)
     back = commands.add_parser("restore", help="check a backup archive and restore it into a new data directory")
     back.add_argument("--archive", type=Path, required=True)
     back.add_argument("--data-dir", type=Path, required=True, help="a directory that does not exist yet, or is empty")
+    photo_store.add_arguments(back)  # a bucket's photos go back to a bucket
 
 
 def run_command(args: argparse.Namespace) -> int:
     failed = "Backup failed" if args.command == "backup" else "Restore refused"
+    where = photo_store.settings_from_args(args)
     try:
+        store = photo_store.photo_store(Settings(data_dir=args.data_dir, **where)) if where else None
         if args.command == "backup":
-            print(backup(args.data_dir, args.out).line())
+            print(backup(args.data_dir, args.out, store=store).line())
             return 0
         from sync_server.restore import restore
 
-        manifest = restore(args.archive, args.data_dir)
+        manifest = restore(args.archive, args.data_dir, store=store)
     except PatrolError as problem:
         print(f"{failed} ({problem.code}): {problem.message}", file=sys.stderr)
         return 1

@@ -9,39 +9,24 @@ once ``Settings.unreferenced_photo_grace`` has passed, by the server's periodic 
 from __future__ import annotations
 
 import logging
-import time
-from pathlib import Path
 
 import sqlite_utils
 
 from shared.errors import LimitProblem
-from sync_server import photos as pipeline
 from sync_server.db import photos as photo_db
 from sync_server.db import transaction
+from sync_server.photo_store import photo_key, photo_store, thumb_key
 from sync_server.settings import Settings
 
 log = logging.getLogger(__name__)
-PART_PATTERN = ".incoming-*.part"
 # Swept at start: older than this, no upload is still writing it (another worker may be writing a fresh one;
 # one write takes well under a second). Failed uploads remove their own; these are left by a crash.
 STALE_PART_SECONDS = 600
 
 
-def photo_dir(settings: Settings) -> Path:
-    return Path(settings.data_dir) / "photos"
-
-
 def remove_stale_parts(settings: Settings, *, older_than: float = STALE_PART_SECONDS) -> int:
-    """Delete temporary upload files an interrupted run left behind; return how many."""
-    removed = 0
-    cutoff = time.time() - older_than
-    for part in photo_dir(settings).glob(f"*/{PART_PATTERN}"):
-        try:
-            if part.stat().st_mtime < cutoff:
-                part.unlink()
-                removed += 1
-        except FileNotFoundError:
-            continue  # removed by someone else meanwhile
+    """Delete what interrupted writes left behind (a local store's temporary files); return how many."""
+    removed = photo_store(settings).remove_unfinished(older_than)
     if removed:
         log.info("removed %d unfinished photo uploads", removed)
     return removed
@@ -50,12 +35,12 @@ def remove_stale_parts(settings: Settings, *, older_than: float = STALE_PART_SEC
 def sweep(db: sqlite_utils.Database, settings: Settings) -> list[str]:
     """Remove photos no record names, uploaded longer than the grace period ago; return the hashes removed."""
     before = (settings.now() - settings.unreferenced_photo_grace).isoformat()
-    directory = photo_dir(settings)
+    store = photo_store(settings)
     with transaction(db):
         gone = photo_db.remove_unreferenced(db, uploaded_before=before)
-        for sha256 in gone:  # inside the transaction: an upload of the same photo waits, then rewrites the file
-            pipeline.photo_path(directory, sha256).unlink(missing_ok=True)
-            pipeline.thumb_path(directory, sha256).unlink(missing_ok=True)
+        for sha256 in gone:  # inside the transaction: an upload of the same photo waits, then stores it again
+            store.delete(photo_key(sha256))  # the photo first: where it is, its thumbnail must be too
+            store.delete(thumb_key(sha256))
     if gone:
         log.info("removed %d photos no record names", len(gone))
     return gone

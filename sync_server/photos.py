@@ -1,4 +1,4 @@
-"""Checking an uploaded photo and storing a clean re-encoded copy under a content-addressed path.
+"""Checking an uploaded photo and storing a clean re-encoded copy under a content-addressed key.
 
 Nothing the phone sent is kept verbatim: the bytes must hash to the name they were sent under,
 decode completely within a pixel limit, and are then re-encoded without any metadata.
@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shared.errors import LimitProblem, ValidationProblem
+from sync_server.photo_store import PhotoStore, photo_key, thumb_key
+from sync_server.photo_store import check_hash_name as check_hash_name  # the routes check names here too
 
 DEFAULT_MAX_PHOTO_BYTES = 10 * 1024 * 1024  # the phone sends ~0.3-1 MB at 1600 px; leave room for other clients
 DEFAULT_MAX_PHOTO_PIXELS = 40_000_000  # about 7300 x 5500, decoded ~120 MB: beyond that it is an attack, not a photo
@@ -24,7 +23,6 @@ STORED_QUALITY = 88
 THUMB_EDGE = 320
 THUMB_QUALITY = 75
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -37,17 +35,6 @@ class VerifiedPhoto:
     thumbnail: bytes
     width: int
     height: int
-
-
-def check_hash_name(sha256: str) -> str:
-    """A photo name must be a SHA-256 in lowercase hex: the only names ever used for files."""
-    if not _SHA256.fullmatch(sha256):
-        raise ValidationProblem(
-            "photo.invalid_hash",
-            "A photo is addressed by the SHA-256 of its bytes in 64 lowercase hex digits.",
-            {"sha256": sha256[:80]},
-        )
-    return sha256
 
 
 def too_large(size: int, max_bytes: int) -> LimitProblem:
@@ -96,19 +83,18 @@ def verify_photo(
 
 
 def photo_path(photo_dir: Path, sha256: str) -> Path:
-    check_hash_name(sha256)  # the path is built from the hash alone, never from anything else the client sent
-    return Path(photo_dir) / sha256[:2] / f"{sha256}.jpg"
+    """Where a local store keeps a photo (also its name in a backup archive)."""
+    return Path(photo_dir) / photo_key(sha256)
 
 
 def thumb_path(photo_dir: Path, sha256: str) -> Path:
-    check_hash_name(sha256)
-    return Path(photo_dir) / sha256[:2] / f"{sha256}.thumb.jpg"
+    return Path(photo_dir) / thumb_key(sha256)
 
 
-def store_photo(photo_dir: Path, photo: VerifiedPhoto) -> None:
-    """Write photo and thumbnail atomically (temporary file, then rename); a reader never sees half a file."""
-    _write_atomic(thumb_path(photo_dir, photo.sha256), photo.thumbnail)
-    _write_atomic(photo_path(photo_dir, photo.sha256), photo.jpeg)
+def store_photo(store: PhotoStore, photo: VerifiedPhoto) -> None:
+    """Put thumbnail, then photo, each only if absent: where the photo is, its thumbnail is too."""
+    store.put_if_absent(thumb_key(photo.sha256), photo.thumbnail)
+    store.put_if_absent(photo_key(photo.sha256), photo.jpeg)
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -159,17 +145,3 @@ def _encode(img: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
     img.save(out, "JPEG", quality=quality, optimize=True)  # no exif=, icc_profile=: no metadata survives
     return out.getvalue()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -24,6 +24,7 @@ from shared.errors import ValidationProblem
 from sync_server import photos as pipeline
 from sync_server.backup import CHUNK, DATABASE, FORMAT, FORMAT_VERSION, MANIFEST, PHOTO_MEMBER, fsync_dir
 from sync_server.db import snapshot
+from sync_server.photo_store import PhotoStore
 
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024  # ~150 bytes a file: room for a million photos, not for a decompression bomb
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -32,8 +33,12 @@ _READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, OSError)
 T = TypeVar("T")
 
 
-def restore(archive: Path, data_dir: Path) -> dict[str, Any]:
-    """Restore ``archive`` into ``data_dir`` (absent or empty); return the archive's manifest."""
+def restore(archive: Path, data_dir: Path, *, store: PhotoStore | None = None) -> dict[str, Any]:
+    """Restore ``archive`` into ``data_dir`` (absent or empty); return the archive's manifest.
+
+    With ``store`` (a bucket), the photos go there, once everything is checked, instead of into ``photos/``; a
+    failure part-way leaves some in the bucket, harmless since nothing there is ever overwritten.
+    """
     target, archive = Path(data_dir), Path(archive)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ValidationProblem(
@@ -47,6 +52,8 @@ def restore(archive: Path, data_dir: Path) -> dict[str, Any]:
     try:
         manifest = _unpack(archive, work)
         _check_database(work, manifest)
+        if store is not None:
+            _put_photos(work, manifest, store)
         if target.exists():
             target.rmdir()  # empty (checked above); rename() cannot replace a directory everywhere
         os.rename(work, target)
@@ -55,6 +62,13 @@ def restore(archive: Path, data_dir: Path) -> dict[str, Any]:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return manifest
+
+
+def _put_photos(work: Path, manifest: dict[str, Any], store: PhotoStore) -> None:
+    for entry in manifest["photos"]:
+        path = work / entry["path"]
+        store.put_if_absent(path.relative_to(work / "photos").as_posix(), path.read_bytes())
+    shutil.rmtree(work / "photos", ignore_errors=True)
 
 
 def _damaged(message: str, **detail: Any) -> ValidationProblem:

@@ -66,6 +66,13 @@ class Settings:
     # Photos no record references (sync_server.photo_sweep):
     unreferenced_photo_quota: int = 50 * 1024 * 1024  # bytes received per user
     unreferenced_photo_grace: timedelta = timedelta(days=7)
+    # Where photo bytes are kept (sync_server.photo_store): None, the data dir's photos/; or "s3://bucket[/prefix]".
+    photo_store_url: str | None = None
+    s3_endpoint_url: str | None = None  # None: AWS itself; e.g. http://127.0.0.1:8333 for SeaweedFS
+    s3_region: str | None = None  # None: us-east-1
+    s3_access_key: str | None = None  # None (the CLI's way): boto3 reads AWS_ACCESS_KEY_ID, ~/.aws, an instance role
+    s3_secret_key: str | None = field(default=None, repr=False)  # kept out of logs and tracebacks
+    s3_create_bucket: bool = False  # make the bucket at start when missing: development; operators make their own
 
     @property
     def db_path(self) -> Path:

@@ -27,6 +27,7 @@ from sync_server.app import create_app
 from sync_server.db import migrate, open_db
 from sync_server.demo import PASSWORD, load_demo
 from sync_server.settings import CHEAP_ARGON2, Settings
+from tests.seaweed import photo_store_kw, seaweed  # noqa: F401  (fixtures: a real S3 server for the photo store)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,14 +3,14 @@ the return visit with the owner's drawn signature, and the supervisor's sign-off
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
 from typing import Any
 
 import sqlite_utils
 
 from shared.i18n import Translator
-from sync_server import photos as pipeline
 from sync_server.db import accounts, records, reference
+from sync_server.photo_store import photo_key, photo_store
 from sync_server.reports import wording
 from sync_server.reports.pdf import Page, when
 from sync_server.settings import Settings
@@ -20,10 +20,10 @@ SIGNATURE_BOX = (70.0, 30.0)
 VISIT_ACTIONS = ("return_visit_ok", "return_visit_failed", "return_visit_noted")
 
 
-def photo_file(settings: Settings, sha256: str) -> Path | None:
+def photo_file(settings: Settings, sha256: str) -> io.BytesIO | None:
     """The stored photo a hash names, or None when the phone has not sent it yet."""
-    path = pipeline.photo_path(Path(settings.data_dir) / "photos", sha256)
-    return path if path.is_file() else None
+    data = photo_store(settings).get(photo_key(sha256))
+    return io.BytesIO(data) if data is not None else None
 
 
 def render(db: sqlite_utils.Database, settings: Settings, order: dict[str, Any], tr: Translator) -> bytes:
@@ -86,8 +86,8 @@ def _photos(page: Page, settings: Settings, tr: Translator, hashes: list[str]) -
     if not files:
         page.para(tr.t("report.order.no_photos"))
         return
-    for path in files:
-        page.photo(path, *PHOTO_BOX)
+    for image in files:
+        page.photo(image, *PHOTO_BOX)
     page.end_photos(PHOTO_BOX[1])
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
+from typing import BinaryIO
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -69,14 +69,14 @@ class Page(FPDF):
     def para(self, text: str) -> None:
         self.multi_cell(0, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def photo(self, path: Path, width: float, height: float) -> None:
+    def photo(self, image: BinaryIO, width: float, height: float) -> None:
         """A photo scaled into a width × height box at the cursor, flowing left to right, then to a new row."""
         if self.get_x() + width > self.w - MARGIN + 0.1:
             self.set_xy(MARGIN, self.get_y() + height + 3)
         if self.get_y() + height > self.h - MARGIN:
             self.add_page()
         x, y = self.get_x(), self.get_y()
-        self.image(str(path), x=x, y=y, keep_aspect_ratio=True, w=width, h=height)
+        self.image(image, x=x, y=y, keep_aspect_ratio=True, w=width, h=height)
         self.set_xy(x + width + 3, y)
 
     def end_photos(self, height: float) -> None:

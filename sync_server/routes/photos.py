@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import sqlite_utils
 from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -20,6 +19,7 @@ from sync_server import photos as pipeline
 from sync_server.db import photos as photo_db
 from sync_server.db import transaction
 from sync_server.deps import AppSettings, Db
+from sync_server.photo_store import photo_key, photo_store, thumb_key
 from sync_server.routes.auth import Problem
 from sync_server.settings import Settings
 
@@ -75,10 +75,6 @@ def limits(settings: Settings) -> Limits:
     return Limits(max_photo_bytes=settings.max_photo_bytes, max_photo_pixels=settings.max_photo_pixels)
 
 
-def photo_dir(settings: Settings) -> Path:
-    return Path(settings.data_dir) / "photos"
-
-
 @router.post("/api/v1/photos/missing", response_model=MissingAnswer, responses={401: _AUTH, 422: READ_PROBLEMS[422]})
 def missing_photos(query: MissingQuery, user: auth.CurrentUser, db: Db, settings: AppSettings) -> MissingAnswer:
     """Of the given hashes, those the server lacks for your property; also the upload limits."""
@@ -123,22 +119,22 @@ async def upload_photo(
 
 @router.get(
     "/api/v1/photos/{sha256}",
-    response_class=FileResponse,
-    responses={200: {"content": {"image/jpeg": {}}}, **READ_PROBLEMS},
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}, 304: {"description": "If-None-Match: unchanged"}, **READ_PROBLEMS},
 )
-def get_photo(sha256: Sha256, user: auth.CurrentUser, db: Db, settings: AppSettings) -> FileResponse:
+def get_photo(sha256: Sha256, request: Request, user: auth.CurrentUser, db: Db, settings: AppSettings) -> Response:
     """The photo (re-encoded JPEG), for users of the property it was sent to."""
-    return _serve(db, settings, user, sha256, pipeline.photo_path(photo_dir(settings), sha256))
+    return _serve(db, settings, user, request, sha256, photo_key)
 
 
 @router.get(
     "/api/v1/photos/{sha256}/thumbnail",
-    response_class=FileResponse,
-    responses={200: {"content": {"image/jpeg": {}}}, **READ_PROBLEMS},
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}, 304: {"description": "If-None-Match: unchanged"}, **READ_PROBLEMS},
 )
-def get_thumbnail(sha256: Sha256, user: auth.CurrentUser, db: Db, settings: AppSettings) -> FileResponse:
+def get_thumbnail(sha256: Sha256, request: Request, user: auth.CurrentUser, db: Db, settings: AppSettings) -> Response:
     """A small JPEG (at most 320 px) for lists."""
-    return _serve(db, settings, user, sha256, pipeline.thumb_path(photo_dir(settings), sha256))
+    return _serve(db, settings, user, request, sha256, thumb_key)
 
 
 async def _read_limited(request: Request, max_bytes: int) -> bytes:
@@ -161,12 +157,12 @@ def _verify_and_store(
         photo = pipeline.verify_photo(
             data, sha256=sha256, max_bytes=settings.max_photo_bytes, max_pixels=settings.max_photo_pixels
         )
-    directory = photo_dir(settings)
-    if not pipeline.photo_path(directory, sha256).exists():  # another property may have sent the same photo
-        pipeline.store_photo(directory, photo)
-    with transaction(db):  # the file is in place before the row says so
-        if not pipeline.photo_path(directory, sha256).exists():  # swept since we looked: write it again
-            pipeline.store_photo(directory, photo)
+    store = photo_store(settings)
+    if not store.exists(photo_key(sha256)):  # another property may have sent the same photo
+        pipeline.store_photo(store, photo)
+    with transaction(db):  # the bytes are stored before the row says so
+        if not store.exists(photo_key(sha256)):  # swept since we looked: store it again
+            pipeline.store_photo(store, photo)
         created = photo_db.add_photo(
             db,
             property_id=user["property_id"],
@@ -182,13 +178,24 @@ def _verify_and_store(
 
 
 def _serve(
-    db: sqlite_utils.Database, settings: Settings, user: dict[str, Any], sha256: str, path: Path
-) -> FileResponse:
+    db: sqlite_utils.Database,
+    settings: Settings,
+    user: dict[str, Any],
+    request: Request,
+    sha256: str,
+    key_of: Callable[[str], str],
+) -> Response:
+    key = key_of(sha256)  # checks the name first
     # Another property's photo is answered exactly like one that does not exist: hashes reveal nothing.
-    if not photo_db.has_photo(db, property_id=user["property_id"], sha256=sha256) or not path.is_file():
+    allowed = photo_db.has_photo(db, property_id=user["property_id"], sha256=sha256)
+    etag = f'"{key.rsplit("/", 1)[-1].removesuffix(".jpg")}"'  # what a key names never changes
+    if allowed and etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={**CACHE, "ETag": etag})
+    data = photo_store(settings).get(key) if allowed else None
+    if data is None:
         raise NotFoundProblem(
             "photo.not_found",
             "There is no such photo in your property. It may not have been sent yet; sync the phone that took it.",
             {"sha256": sha256},
         )
-    return FileResponse(path, media_type="image/jpeg", headers=CACHE)
+    return Response(data, media_type="image/jpeg", headers={**CACHE, "ETag": etag})

@@ -7,21 +7,29 @@ import dataclasses
 import os
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from sync_server import photo_sweep
-from sync_server import photos as pipeline
 from sync_server.app import create_app
+from sync_server.photo_store import photo_key, photo_store, thumb_key
 from tests.conftest import bearer, login
 from tests.photo_samples import small_jpeg
+from tests.seaweed import STORES
 from tests.sync_server.helpers import push_body
 from tests.sync_server.test_photos_api import defect_with_photos, files_in, put, sha
+
+
+@pytest.fixture
+def settings(settings, photo_store_kw):
+    return dataclasses.replace(settings, **photo_store_kw)  # the data directory unless a test asks for both
 
 
 def _rows(server_db):
     return {(row["property_id"], row["sha256"]) for row in server_db.query("SELECT * FROM photos")}
 
 
+@pytest.mark.parametrize("photo_store_kw", STORES, indirect=True)
 def test_photos_no_record_names_are_refused_beyond_the_senders_quota(settings, server_db):
     photos = [small_jpeg(seed) for seed in range(20, 24)]
     quota = sum(len(p) for p in photos[:2])  # room for two such photos
@@ -44,6 +52,7 @@ def test_photos_no_record_names_are_refused_beyond_the_senders_quota(settings, s
     assert ("demo", sha(photos[2])) in _rows(server_db)
 
 
+@pytest.mark.parametrize("photo_store_kw", STORES, indirect=True)
 def test_photos_no_record_names_are_removed_after_the_grace_period(client, settings, server_db, clock):
     token = login(client, "demo-specialist")
     named, leftover, shared = small_jpeg(30), small_jpeg(31), small_jpeg(32)
@@ -62,10 +71,10 @@ def test_photos_no_record_names_are_removed_after_the_grace_period(client, setti
     clock.advance(days=2)
     assert photo_sweep.sweep(server_db, settings) == [sha(leftover)]
     assert _rows(server_db) == {("demo", sha(named)), ("other", sha(shared))}
-    photo_dir = settings.data_dir / "photos"
-    assert not pipeline.photo_path(photo_dir, sha(leftover)).exists()
-    assert not pipeline.thumb_path(photo_dir, sha(leftover)).exists()
-    assert pipeline.photo_path(photo_dir, sha(shared)).exists() and pipeline.photo_path(photo_dir, sha(named)).exists()
+    store = photo_store(settings)
+    assert not store.exists(photo_key(sha(leftover))) and not store.exists(thumb_key(sha(leftover)))
+    assert store.exists(photo_key(sha(shared))) and store.exists(photo_key(sha(named)))
+    assert store.exists(thumb_key(sha(shared))) and store.exists(thumb_key(sha(named)))
     served = client.get(f"/api/v1/photos/{sha(leftover)}", headers=bearer(token))
     assert served.status_code == 404
     assert put(client, token, small_jpeg(31)).status_code == 201  # sent again, it is stored again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 
@@ -10,11 +11,14 @@ from PIL import Image
 
 from shared.model import DefectCategory, DefectReport, RecordType, Severity
 from shared.wire import encode_record
+from sync_server.photo_store import LocalStore, photo_store
 from tests.conftest import bearer, login
 from tests.photo_samples import big_photo, camera_jpeg, png_bomb, small_jpeg, text_named_jpg, truncated_jpeg
+from tests.seaweed import STORES
 from tests.sync_server.helpers import T0, new_id, push_body
 
 PHOTOS = "/api/v1/photos"
+pytestmark = pytest.mark.parametrize("photo_store_kw", STORES, indirect=True)  # the data directory and a bucket
 
 
 def sha(data: bytes) -> str:
@@ -27,12 +31,20 @@ def token(client):
 
 
 @pytest.fixture
-def photo_dir(settings):
-    return settings.data_dir / "photos"
+def settings(settings, photo_store_kw):
+    return dataclasses.replace(settings, **photo_store_kw)
 
 
 def files_in(directory) -> list[str]:
     return sorted(p.name for p in directory.rglob("*") if p.is_file()) if directory.exists() else []
+
+
+def stored(settings) -> list[str]:
+    """The names of what the photo store holds: every file in a directory (half-written ones too), a bucket's keys."""
+    store = photo_store(settings)
+    if isinstance(store, LocalStore):
+        return files_in(store.root)
+    return sorted(key.rsplit("/", 1)[-1] for key in store.keys())
 
 
 def put(client, token, data: bytes, name: str | None = None, **kw):
@@ -40,7 +52,7 @@ def put(client, token, data: bytes, name: str | None = None, **kw):
     return client.put(f"{PHOTOS}/{name or sha(data)}", content=data, headers=headers, **kw)
 
 
-def test_a_photo_is_sent_once_and_served_to_its_property(client, token, photo_dir):
+def test_a_photo_is_sent_once_and_served_to_its_property(client, token, settings):
     data = camera_jpeg(big_photo(1600, 1200))
     name = sha(data)
     assert client.head(f"{PHOTOS}/{name}", headers=bearer(token)).status_code == 404
@@ -50,7 +62,7 @@ def test_a_photo_is_sent_once_and_served_to_its_property(client, token, photo_di
     assert first.json() == {"sha256": name, "created": True, "width": 1600, "height": 1200}
     again = put(client, token, data)
     assert again.status_code == 200 and again.json()["created"] is False
-    assert files_in(photo_dir) == [f"{name}.jpg", f"{name}.thumb.jpg"]
+    assert stored(settings) == [f"{name}.jpg", f"{name}.thumb.jpg"]
 
     assert client.head(f"{PHOTOS}/{name}", headers=bearer(token)).status_code == 200
     supervisor = login(client, "demo-supervisor")
@@ -99,43 +111,43 @@ def test_another_propertys_user_cannot_fetch_a_photo(client, token):
     ],
     ids=["decompression-bomb", "truncated-jpeg", "text-named-jpg"],
 )
-def test_bad_files_get_a_clear_4xx_and_nothing_is_written(client, token, photo_dir, server_db, make, status, code):
+def test_bad_files_get_a_clear_4xx_and_nothing_is_written(client, token, settings, server_db, make, status, code):
     data = make()
     response = put(client, token, data)
     assert response.status_code == status, response.text
     body = response.json()
     assert body["code"] == code and len(body["message"]) > 20
-    assert files_in(photo_dir) == []
+    assert stored(settings) == []
     assert server_db.execute("SELECT count(*) FROM photos").fetchone()[0] == 0
 
 
-def test_a_hash_that_does_not_match_is_refused(client, token, photo_dir):
+def test_a_hash_that_does_not_match_is_refused(client, token, settings):
     data = small_jpeg(4)
     response = put(client, token, data, name=sha(b"another photo"))
     assert response.status_code == 422
     assert response.json()["code"] == "photo.hash_mismatch" and "damaged" in response.json()["message"]
-    assert files_in(photo_dir) == []
+    assert stored(settings) == []
 
 
-def test_a_name_that_is_not_a_hash_is_refused(client, token, photo_dir):
+def test_a_name_that_is_not_a_hash_is_refused(client, token, settings):
     response = put(client, token, small_jpeg(5), name="..%2F..%2Fserver.sqlite3")
     assert response.status_code in (404, 422)
     response = put(client, token, small_jpeg(5), name="A" * 64)
     assert response.status_code == 422 and response.json()["code"] == "photo.invalid_hash"
-    assert files_in(photo_dir) == []
+    assert stored(settings) == []
 
 
-def test_a_50_mb_body_is_refused_with_the_limit(client, token, photo_dir, settings):
+def test_a_50_mb_body_is_refused_with_the_limit(client, token, settings):
     data = b"\xff\xd8\xff\xe0" + bytes(50 * 1024 * 1024)
     response = put(client, token, data)
     assert response.status_code == 413
     body = response.json()
     assert body["code"] == "photo.too_large" and body["detail"]["max_photo_bytes"] == settings.max_photo_bytes
     assert "MB" in body["message"]
-    assert files_in(photo_dir) == []
+    assert stored(settings) == []
 
 
-def test_a_body_without_length_is_cut_off_at_the_limit(client, token, photo_dir, settings):
+def test_a_body_without_length_is_cut_off_at_the_limit(client, token, settings):
     sent = []
 
     def chunks():
@@ -145,7 +157,7 @@ def test_a_body_without_length_is_cut_off_at_the_limit(client, token, photo_dir,
 
     response = client.put(f"{PHOTOS}/{'0' * 64}", content=chunks(), headers=bearer(token))
     assert response.status_code == 413 and response.json()["code"] == "photo.too_large"
-    assert files_in(photo_dir) == []
+    assert stored(settings) == []
 
 
 def defect_with_photos(hashes: list[str]) -> dict:

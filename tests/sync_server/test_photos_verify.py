@@ -10,6 +10,7 @@ from PIL import Image
 
 from shared.errors import LimitProblem, PatrolError, ValidationProblem
 from sync_server import photos
+from sync_server.photo_store import LocalStore
 from tests.photo_samples import (
     GPS_IFD,
     big_photo,
@@ -45,7 +46,7 @@ def test_png_with_alpha_is_stored_as_jpeg():
 def test_files_are_named_by_hash_only(tmp_path):
     source = camera_jpeg(big_photo(800, 600))
     checked = photos.verify_photo(source, sha256=sha(source))
-    photos.store_photo(tmp_path, checked)
+    photos.store_photo(LocalStore(tmp_path), checked)
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
         f"{sha(source)}.jpg",
         f"{sha(source)}.thumb.jpg",
