@@ -1,7 +1,8 @@
 """Several workers behind one port: phones sync through a hostile network while workers are killed (kill -9).
 
 The supervisor process starts another worker for each one killed; whichever worker takes a push, every
-record is stored once, every photo arrives, and the orders are what the records make.
+record is stored once, every photo arrives in the bucket (a real SeaweedFS), and the orders are what the
+records make.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 import signal
 import threading
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from mobile.sync import SyncClient
 from shared.ids import uuid7
 from shared.model import DefectCategory, DefectReport, RecordType, Severity
 from shared.wire import encode_record
+from sync_server.photo_store import photo_key
 from tests.conftest import bearer, login
 from tests.e2e.conftest import no_sleep, server_records
 from tests.mobile.factory import defect, record_mix
@@ -59,8 +62,11 @@ def wait_for_workers(server, count: int, timeout: float = 30.0) -> list[int]:
     raise AssertionError(f"{count} workers expected, found {workers_of(server)}")
 
 
-def test_killed_workers_lose_nothing_and_double_nothing(live_server, make_phone, tmp_path):
-    server = live_server(args=("--workers", str(WORKERS)))
+def test_killed_workers_lose_nothing_and_double_nothing(live_server, make_phone, tmp_path, seaweed, monkeypatch):
+    prefix = f"workers-{uuid.uuid4().hex[:8]}"
+    for name, value in seaweed.env().items():
+        monkeypatch.setenv(name, value)  # the bucket's keys, from the environment as in production
+    server = live_server(args=("--workers", str(WORKERS), *seaweed.serve_args(prefix)))
     first = wait_for_workers(server, WORKERS)
     phones = [make_phone(server, "demo-specialist", "a"), make_phone(server, "demo-site-supervisor", "b")]
     made, taken = [], []
@@ -116,10 +122,14 @@ def test_killed_workers_lose_nothing_and_double_nothing(live_server, make_phone,
         assert phone.record_counts()["pending"] == phone.record_counts()["rejected"] == 0
     with httpx.Client(base_url=server.url, timeout=30) as http:
         headers = bearer(login(http, "demo-supervisor"))
+        bucket = seaweed.client()
         for sha256 in taken:
             got = http.get(f"/api/v1/photos/{sha256}", headers=headers)
             assert got.status_code == 200, sha256
             assert Image.open(io.BytesIO(got.content)).size[0] >= 1200  # the photo itself, re-encoded whole
+            kept = bucket.get_object(Bucket=seaweed.bucket, Key=f"{prefix}/{photo_key(sha256)}")["Body"].read()
+            assert kept == got.content  # what the bucket holds is what the server serves
+        assert not (server.data_dir / "photos").exists()
         orders = http.get("/api/v1/orders", headers=headers, params={"limit": 2000}).json()["orders"]
     defects = [r for r in made if r["type"] == "defect_report" and not r["body"].get("fixed_on_spot")]
     opened = {rid for o in orders for rid in o["record_ids"]}
