@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 def refresh_all(settings: Settings) -> None:
     """One tick of the findings clock, on its own connection; photos nobody took up are swept with it."""
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     try:
         schedule.tick(db, settings)
         photo_sweep.sweep(db, settings)
@@ -92,7 +92,7 @@ def _sweep_at_start(settings: Settings) -> None:
     """Leftovers of a previous run: half-written upload files, and photos past their grace period."""
     try:
         photo_sweep.remove_stale_parts(settings)
-        db = open_db(settings.db_path)
+        db = open_db(settings.db_url)
         try:
             photo_sweep.sweep(db, settings)
         finally:
@@ -103,7 +103,7 @@ def _sweep_at_start(settings: Settings) -> None:
 
 def create_app(settings: Settings) -> FastAPI:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     try:
         migrate(db)
     finally:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -108,7 +108,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
-    if "locked" not in str(exc) and "busy" not in str(exc):
+    # SQLite's busy timeout ("database is locked"), PostgreSQL's lock_timeout, deadlock or serialization failure
+    if not any(word in str(exc) for word in ("locked", "busy", "lock timeout", "deadlock", "serialize")):
         return await _unexpected(request, exc)
     response = problem_response(503, "server.busy", "The server is busy; the app will try again shortly.")
     response.headers["Retry-After"] = "2"
@@ -131,6 +132,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PatrolError, _patrol_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(sqlite3.OperationalError, _database_busy)
+    app.add_exception_handler(sqlalchemy.exc.OperationalError, _database_busy)
     app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)

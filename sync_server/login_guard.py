@@ -24,10 +24,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
 from shared.errors import LimitProblem
-from sync_server.db import accounts, transaction
+from sync_server.db import Database, accounts, transaction
 from sync_server.settings import Settings
 
 
@@ -51,7 +49,7 @@ def _holding(kind: str, known: bool) -> bool:
     return kind == "device" or (not known and kind in ("address", "spray"))
 
 
-def check(db: sqlite_utils.Database, settings: Settings, *, username: str, client: Client) -> float:
+def check(db: Database, settings: Settings, *, username: str, client: Client) -> float:
     """Raise ``auth.locked`` when a lock holds this client; else the seconds to wait before checking the password."""
     now = settings.now()
     keys = _keys(username, client)
@@ -71,7 +69,7 @@ def check(db: sqlite_utils.Database, settings: Settings, *, username: str, clien
     return float(min(settings.soft_delay_max, settings.soft_delay_step * max(0, beyond)))
 
 
-def count_failure(db: sqlite_utils.Database, settings: Settings, *, username: str, client: Client) -> None:
+def count_failure(db: Database, settings: Settings, *, username: str, client: Client) -> None:
     """Count a wrong password under every key; raise ``auth.locked`` when that locked this client out."""
     now = settings.now()
     thresholds = {
@@ -98,7 +96,7 @@ def count_failure(db: sqlite_utils.Database, settings: Settings, *, username: st
         raise locked(max(new_locks), now)
 
 
-def clear(db: sqlite_utils.Database, *, username: str, client: Client) -> None:
+def clear(db: Database, *, username: str, client: Client) -> None:
     """The right password: this device's count at this account starts again, and the soft delay with it.
 
     The address's count stays: other devices at the same address (an attacker behind the owner's own

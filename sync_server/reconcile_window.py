@@ -20,13 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-import sqlite_utils
-
 from shared import parse
 from shared.model import BODY_TYPES, DefectReport, RecordType, Role
 from shared.reconcile_rules import Context, Fact, Key, Outcome, Replay, order_ref, referenced_id, replay
 from shared.work_order import Order
-from sync_server.db import orders, recon_facts, reference, replays
+from sync_server.db import Database, orders, recon_facts, reference, replays
 from sync_server.reconcile_write import utc, write_orders
 from sync_server.settings import Settings
 
@@ -42,7 +40,7 @@ class _Kept:
 
 
 def update(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     settings: Settings,
     property_id: str,
@@ -79,7 +77,7 @@ def update(
 class _Env:
     """The steps of one stream's update, with the database, settings and property they work in."""
 
-    def __init__(self, db: sqlite_utils.Database, settings: Settings, property_id: str, stream: str) -> None:
+    def __init__(self, db: Database, settings: Settings, property_id: str, stream: str) -> None:
         self.db, self.settings, self.property_id, self.stream = db, settings, property_id, stream
 
     def split(self, facts: list[Fact], start: StoredKey | None) -> tuple[list[Fact], list[Fact]]:
@@ -253,7 +251,7 @@ class _Lazy(Mapping[str, V]):
         return len(self._get())
 
 
-def responsible_by_place(db: sqlite_utils.Database, *, property_id: str) -> dict[str, str]:
+def responsible_by_place(db: Database, *, property_id: str) -> dict[str, str]:
     """The specialist responsible for each place: the one assigned to a patrol route with a checkpoint there.
 
     A unit or floor without its own checkpoint inherits from the nearest place above it that has one.

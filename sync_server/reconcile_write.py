@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
-
 from shared.model import Role
 from shared.work_order import Order
-from sync_server.db import feed, orders, reference
+from sync_server.db import Database, feed, orders, reference
 from sync_server.settings import Settings
 
 OVERSEERS = ("supervisor", "admin")  # roles that see every order of their property
@@ -18,7 +16,7 @@ PHOTOS_SHOWN = 12
 
 
 def write_orders(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     settings: Settings,
     property_id: str,

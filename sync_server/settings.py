@@ -66,10 +66,17 @@ class Settings:
     # Photos no record references (sync_server.photo_sweep):
     unreferenced_photo_quota: int = 50 * 1024 * 1024  # bytes received per user
     unreferenced_photo_grace: timedelta = timedelta(days=7)
+    # The database (sync_server.db): a SQLAlchemy URL such as postgresql+psycopg://user@host/patrol; empty: the
+    # SQLite file in the data dir.
+    database_url: str = ""
 
     @property
     def db_path(self) -> Path:
         return Path(self.data_dir) / "server.sqlite3"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.db_path}"
 
     @property
     def tz(self) -> ZoneInfo:

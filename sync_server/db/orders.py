@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import sqlite_utils
+from sync_server.db import Database
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -124,33 +124,33 @@ def body_text(body: Any) -> str:
 
 
 # ---- work orders -----------------------------------------------------------------------------
-def next_number(db: sqlite_utils.Database, *, year: int) -> str:
+def next_number(db: Database, *, year: int) -> str:
     """The next human-readable order number of the year, from a counter row (never max()+1)."""
     row = db.execute(
         "INSERT INTO work_order_numbers (year, last) VALUES (?, 1)"
-        " ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+        " ON CONFLICT (year) DO UPDATE SET last = work_order_numbers.last + 1 RETURNING last",
         [year],
     ).fetchone()
     return f"WO-{year}-{int(row[0]):06d}"
 
 
-def orders_of_stream(db: sqlite_utils.Database, *, stream: str) -> list[dict[str, Any]]:
+def orders_of_stream(db: Database, *, stream: str) -> list[dict[str, Any]]:
     return orders_where(db, "stream = ?", [stream])
 
 
-def get_order(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+def get_order(db: Database, *, id: str) -> dict[str, Any] | None:
     rows = orders_where(db, "id = ?", [id])
     return rows[0] if rows else None
 
 
-def order_head(db: sqlite_utils.Database, *, id: str) -> dict[str, Any]:
+def order_head(db: Database, *, id: str) -> dict[str, Any]:
     """An order's stream and place without reading its data; {} when there is no such order."""
     row = db.execute("SELECT stream, place_id FROM work_orders WHERE id = ?", [id]).fetchone()
     return {"stream": row[0], "place_id": row[1]} if row else {}
 
 
 def save_order(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     data: dict[str, Any],
     stream: str,
@@ -192,20 +192,20 @@ def save_order(
         ],
     )
     if aliases:  # an alias of a superseded record may stay behind: it leads to an order that no longer names it
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO work_order_aliases (alias, order_id) VALUES (?, ?)"
             " ON CONFLICT (alias) DO UPDATE SET order_id = excluded.order_id",
             [(a, data["id"]) for a in aliases],
         )
 
 
-def delete_order(db: sqlite_utils.Database, *, id: str) -> None:
+def delete_order(db: Database, *, id: str) -> None:
     db.execute("DELETE FROM work_orders WHERE id = ?", [id])
     db.execute("DELETE FROM work_order_aliases WHERE order_id = ?", [id])
 
 
 def list_orders(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     property_id: str,
     states: list[str] | None = None,
@@ -244,7 +244,7 @@ def list_orders(
     return orders_where(db, where + " ORDER BY due_at IS NULL, due_at, reported_at, id LIMIT ?", [*params, limit])
 
 
-def orders_where(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
+def orders_where(db: Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
     rows = list(db.query(f"SELECT * FROM work_orders WHERE {where}", params))
     for row in rows:
         row["data_text"] = row["data"]  # as stored: an unchanged order is recognised without parsing
@@ -254,7 +254,7 @@ def orders_where(db: sqlite_utils.Database, where: str, params: list[Any]) -> li
     return rows
 
 
-def numbers_of(db: sqlite_utils.Database, *, ids: list[str]) -> dict[str, str]:
+def numbers_of(db: Database, *, ids: list[str]) -> dict[str, str]:
     """The number of each of these orders that is stored."""
     if not ids:
         return {}
@@ -264,13 +264,13 @@ def numbers_of(db: sqlite_utils.Database, *, ids: list[str]) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
-def rectification_hours(db: sqlite_utils.Database, *, property_id: str, default: int) -> int:
+def rectification_hours(db: Database, *, property_id: str, default: int) -> int:
     """A property's own deadline for rectification notices, or the server's default."""
     row = db.execute("SELECT rectification_hours FROM property_rules WHERE property_id = ?", [property_id]).fetchone()
     return int(row[0]) if row else default
 
 
-def set_rectification_hours(db: sqlite_utils.Database, *, property_id: str, hours: int) -> None:
+def set_rectification_hours(db: Database, *, property_id: str, hours: int) -> None:
     db.execute(
         "INSERT INTO property_rules (property_id, rectification_hours) VALUES (?, ?)"
         " ON CONFLICT (property_id) DO UPDATE SET rectification_hours = excluded.rectification_hours",

@@ -6,7 +6,6 @@ import threading
 from pathlib import Path
 from typing import Annotated, Any
 
-import sqlite_utils
 from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
@@ -17,8 +16,8 @@ from shared.errors import NotFoundProblem
 from shared.parse import ascii_number
 from sync_server import auth, errors, photo_sweep
 from sync_server import photos as pipeline
+from sync_server.db import Database, transaction
 from sync_server.db import photos as photo_db
-from sync_server.db import transaction
 from sync_server.deps import AppSettings, Db
 from sync_server.routes.auth import Problem
 from sync_server.settings import Settings
@@ -154,9 +153,7 @@ async def _read_limited(request: Request, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def _verify_and_store(
-    db: sqlite_utils.Database, settings: Settings, user: dict[str, Any], sha256: str, data: bytes
-) -> Stored:
+def _verify_and_store(db: Database, settings: Settings, user: dict[str, Any], sha256: str, data: bytes) -> Stored:
     with _DECODING:
         photo = pipeline.verify_photo(
             data, sha256=sha256, max_bytes=settings.max_photo_bytes, max_pixels=settings.max_photo_pixels
@@ -181,9 +178,7 @@ def _verify_and_store(
     return Stored(sha256=sha256, created=created, width=photo.width, height=photo.height)
 
 
-def _serve(
-    db: sqlite_utils.Database, settings: Settings, user: dict[str, Any], sha256: str, path: Path
-) -> FileResponse:
+def _serve(db: Database, settings: Settings, user: dict[str, Any], sha256: str, path: Path) -> FileResponse:
     # Another property's photo is answered exactly like one that does not exist: hashes reveal nothing.
     if not photo_db.has_photo(db, property_id=user["property_id"], sha256=sha256) or not path.is_file():
         raise NotFoundProblem(

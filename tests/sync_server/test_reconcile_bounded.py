@@ -139,7 +139,7 @@ def test_signing_off_a_long_closed_order_replays_only_that_orders_episode(
 
 
 def test_a_late_report_replays_from_the_rest_point_before_it_and_ends_as_if_in_order(
-    phones, clock, server_db, monkeypatch, tmp_path
+    phones, clock, server_db, monkeypatch, tmp_path, new_database_url
 ):
     records, days = long_stream(phones, start_of(clock))
     late_day = 7
@@ -158,7 +158,7 @@ def test_a_late_report_replays_from_the_rest_point_before_it_and_ends_as_if_in_o
     in_order = causal_order(by_time, rank=lambda r: (r[1]["recorded_at"], r[1]["id"]))
     backwards = causal_order(by_time, rank=lambda r: -by_time.index(r))
     for name, arrival, forget in (("in_order", in_order, False), ("backwards_restarting", backwards, True)):
-        other = Settings(data_dir=tmp_path / name, argon2=CHEAP_ARGON2, now=clock.now)
+        other = Settings(data_dir=tmp_path / name, argon2=CHEAP_ARGON2, now=clock.now, database_url=new_database_url())
         prepare_data_dir(other)
         with TestClient(create_app(other)) as second:
             again = {who: Phone(second, f"demo-{who}") for who in phones}
@@ -166,7 +166,7 @@ def test_a_late_report_replays_from_the_rest_point_before_it_and_ends_as_if_in_o
                 if forget:
                     reconcile_window._KEPT.clear()
                 push_each(again, [record])
-            db = open_db(other.db_path)
+            db = open_db(other.db_url)
             try:
                 assert dump(db) == dump(server_db), name
             finally:
