@@ -6,7 +6,6 @@ import json
 import logging
 from typing import Any
 
-import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -23,6 +22,7 @@ from shared.errors import (
     TransitionProblem,
     ValidationProblem,
 )
+from sync_server.db import dialect
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PatrolError, _patrol_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(sqlalchemy.exc.OperationalError, _database_busy)
+    for busy in dialect.BUSY_ERRORS:
+        app.add_exception_handler(busy, _database_busy)
     app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)

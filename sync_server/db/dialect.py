@@ -15,6 +15,8 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import psycopg
+
 # One writer at a time on both engines: the server's read-then-write steps (login counts, device progress,
 # order numbers, findings marks) were made for it. PostgreSQL takes a transaction-scoped advisory lock right
 # after BEGIN; under READ COMMITTED each later statement then sees every commit of the writers before.
@@ -25,6 +27,8 @@ BEGIN_WRITE = {
 }
 BEGIN_READ = {"sqlite": "BEGIN", "postgresql": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"}
 
+# What a lock waited on too long raises (the message tells a lock from another operational error).
+BUSY_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError, psycopg.OperationalError)
 # A lock waited on for 5 s fails like SQLite's busy timeout (answered 503 server.busy); times read as UTC.
 PG_CONNECT_ARGS = {"options": "-c lock_timeout=5000 -c TimeZone=UTC"}
 # A request holds its connection for its whole run: room for each thread of the server's pool (anyio's 40)
