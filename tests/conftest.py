@@ -95,13 +95,13 @@ def postgres() -> Iterator[Any]:
 
 @pytest.fixture
 def new_database_url(request: pytest.FixtureRequest) -> Iterator[Callable[[], str]]:
-    """Factory: a fresh, migrated database's URL on PostgreSQL; "" (the data dir's SQLite file) otherwise."""
+    """Factory: a fresh database's URL on PostgreSQL (migrated unless told); "" (the data dir's file) on SQLite."""
     made: list[str] = []
 
-    def new() -> str:
+    def new(*, migrated: bool = True) -> str:
         if not ON_POSTGRES:
             return ""
-        made.append(request.getfixturevalue("postgres").new_database())
+        made.append(request.getfixturevalue("postgres").new_database(migrated=migrated))
         return made[-1]
 
     yield new

@@ -81,10 +81,10 @@ class Cluster:
     def _admin(self) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True)
 
-    def new_database(self) -> str:
+    def new_database(self, *, migrated: bool = True) -> str:
         name = f"test_{next(self._names)}"
         with self._admin() as conn:
-            conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE if migrated else 'template0'}")
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
