@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
@@ -59,6 +59,19 @@ MODULES: tuple[str, ...] = (
 Params = Sequence[Any]
 
 
+class Cursor(Protocol):
+    """What both drivers' cursors give (rows are tuples)."""
+
+    rowcount: int
+    description: Any
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
 class Database:
     """One connection: ``execute`` returns the driver's cursor (rows as tuples), ``query`` yields dict rows.
 
@@ -72,10 +85,10 @@ class Database:
         self.driver: Any = conn.connection.dbapi_connection  # sqlite3 or psycopg
         self._sql = _psycopg_sql if self.dialect == "postgresql" else _same
 
-    def execute(self, sql: str, params: Params = ()) -> Any:
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
         cursor = self.driver.cursor()
         cursor.execute(self._sql(sql), tuple(_value(v) for v in params))
-        return cursor
+        return cursor  # type: ignore[no-any-return]
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         if rows:

@@ -278,8 +278,7 @@ def order_candidates(db: Database, *, property_id: str, day_from: str, order_ids
         chunk = ids[n : n + 500]
         # only what findings read, extracted by the database: an order's history can be megabytes of JSON
         rows = db.execute(
-            f"SELECT {fields}"
-            f" FROM work_orders WHERE id IN ({', '.join('?' for _ in chunk)})",
+            f"SELECT {fields} FROM work_orders WHERE id IN ({', '.join('?' for _ in chunk)})",
             chunk,
         ).fetchall()
         found += [{"data": json.loads(r[0])} for r in rows]
