@@ -77,7 +77,9 @@ def _sent_at(value: Any) -> datetime | None:
     return at
 
 
-def push_batch(db: Database, settings: Settings, *, user: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+def push_batch(
+    db: Database, settings: Settings, *, user: dict[str, Any], body: dict[str, Any]
+) -> dict[str, Any]:
     """Store a checked push body for ``user``; return ``{results, server_time, device_seq_gaps}``.
 
     Per batch, not per record: the records are decoded, the ones already stored found in one query,

@@ -123,7 +123,9 @@ def reconcile_batch(
     return problems
 
 
-def apply_desk_action(db: Database, *, settings: Settings, property_id: str, fact: Fact, source: str) -> None:
+def apply_desk_action(
+    db: Database, *, settings: Settings, property_id: str, fact: Fact, source: str
+) -> None:
     """A supervisor's action at the desk: applied now to the order as it stands, or refused with its problem."""
     check_role(fact)
     problems = reconcile_batch(
@@ -133,7 +135,9 @@ def apply_desk_action(db: Database, *, settings: Settings, property_id: str, fac
         raise problems[fact.id]
 
 
-def _index_row(db: Database, fact: Fact, *, tz: ZoneInfo, property_id: str, clock_flag: str | None) -> dict[str, Any]:
+def _index_row(
+    db: Database, fact: Fact, *, tz: ZoneInfo, property_id: str, clock_flag: str | None
+) -> dict[str, Any]:
     body = fact.body
     row: dict[str, Any] = {
         "id": fact.id,

@@ -16,7 +16,9 @@ from sync_server.db.recon_facts import facts_of_stream, facts_where
 StoredKey = tuple[str, str]
 
 
-def facts_of_stream_after(db: Database, *, stream: str, after: tuple[str, str] | None) -> list[dict[str, Any]]:
+def facts_of_stream_after(
+    db: Database, *, stream: str, after: tuple[str, str] | None
+) -> list[dict[str, Any]]:
     """The facts of a stream that sort after a key (effective_at, id); all of them when ``after`` is None."""
     if after is None:
         return facts_of_stream(db, stream=stream)
@@ -33,7 +35,9 @@ def fact_keys(db: Database, *, ids: list[str]) -> dict[str, tuple[str, str]]:
     return {r[0]: (r[1], r[0]) for r in rows}
 
 
-def orders_of_stream_after(db: Database, *, stream: str, after: tuple[str, str] | None) -> list[dict[str, Any]]:
+def orders_of_stream_after(
+    db: Database, *, stream: str, after: tuple[str, str] | None
+) -> list[dict[str, Any]]:
     """The orders of a stream opened by a fact that sorts after a key (an order id is wo-<opening fact id>)."""
     if after is None:
         return orders_of_stream(db, stream=stream)
@@ -88,7 +92,9 @@ def rest_point_before(db: Database, *, stream: str, key: StoredKey) -> StoredKey
     return (row[0], row[1]) if row else None
 
 
-def replace_rest_points(db: Database, *, stream: str, after: StoredKey | None, keys: list[StoredKey]) -> None:
+def replace_rest_points(
+    db: Database, *, stream: str, after: StoredKey | None, keys: list[StoredKey]
+) -> None:
     """The stream was replayed from ``after``: its rest points after it are now ``keys``."""
     if after is None:
         db.execute("DELETE FROM recon_rest_points WHERE stream = ?", [stream])
