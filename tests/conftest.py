@@ -223,6 +223,11 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def db_url(self) -> str:
+        """Its database, for ``open_db``: what a test reads to check what the server stored, on either engine."""
+        return self.database_url or str(self.data_dir / "server.sqlite3")
+
     def start(self, timeout: float = 30.0) -> None:
         command = [
             sys.executable,
