@@ -15,7 +15,7 @@ from sync_server.reports import cli as report_cli
 from sync_server.settings import Settings
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    from sync_server.db import Database
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     for sub in (serve, demo, property_rules, *admin_cli.add_commands(commands)):
         sub.add_argument("--data-dir", type=Path, required=True)
         sub.add_argument("--tz", default="Asia/Shanghai", help="the property's time zone")
+        sub.add_argument(
+            "--database-url",
+            default="",
+            help="postgresql+psycopg://user:password@host/database (default: server.sqlite3 in --data-dir)",
+        )
     backup.add_commands(commands)
     labels_cli.add_command(commands)
     import_cli.add_commands(commands)
@@ -62,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         **limits,
         **clock.settings_from_env(),
         **photo_store.settings_from_args(args),
+        database_url=args.database_url,
     )
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
@@ -113,11 +119,11 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     return 0
 
 
-def _open(settings: Settings) -> sqlite_utils.Database:
+def _open(settings: Settings) -> Database:
     from sync_server.db import migrate, open_db
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     migrate(db)
     return db
 

@@ -18,7 +18,7 @@ from sync_server.admin.common import CLI
 from sync_server.settings import Settings
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    from sync_server.db import Database
 
 COMMANDS = ("create-property", "create-user", "deactivate-user", "reset-password")
 
@@ -43,7 +43,7 @@ def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
     return [prop, user, off, reset]
 
 
-def run(args: argparse.Namespace, settings: Settings, open_db: Callable[[Settings], sqlite_utils.Database]) -> int:
+def run(args: argparse.Namespace, settings: Settings, open_db: Callable[[Settings], Database]) -> int:
     from sync_server.db import transaction
 
     password = _password(args) if args.command in ("create-user", "reset-password") else ""
@@ -66,7 +66,7 @@ def _password(args: argparse.Namespace) -> str:
     return getpass.getpass("Password: ")
 
 
-def _create_property(db: sqlite_utils.Database, settings: Settings, args: argparse.Namespace, _: str) -> str:
+def _create_property(db: Database, settings: Settings, args: argparse.Namespace, _: str) -> str:
     created = properties.create_property(
         db,
         settings,
@@ -79,7 +79,7 @@ def _create_property(db: sqlite_utils.Database, settings: Settings, args: argpar
     return f"Property {created['id']} ({created['name']}, {created['tz']}) created."
 
 
-def _create_user(db: sqlite_utils.Database, settings: Settings, args: argparse.Namespace, password: str) -> str:
+def _create_user(db: Database, settings: Settings, args: argparse.Namespace, password: str) -> str:
     user = users.create_user(
         db,
         settings,
@@ -93,7 +93,7 @@ def _create_user(db: sqlite_utils.Database, settings: Settings, args: argparse.N
     return f"User {user['username']} ({user['role']}) created with id {user['id']}."
 
 
-def _user_named(db: sqlite_utils.Database, username: str) -> dict[str, Any]:
+def _user_named(db: Database, username: str) -> dict[str, Any]:
     from shared.errors import NotFoundProblem
     from sync_server.db import admin as admin_db
 
@@ -103,17 +103,17 @@ def _user_named(db: sqlite_utils.Database, username: str) -> dict[str, Any]:
     return user
 
 
-def _deactivate(db: sqlite_utils.Database, settings: Settings, args: argparse.Namespace, _: str) -> str:
+def _deactivate(db: Database, settings: Settings, args: argparse.Namespace, _: str) -> str:
     user = users.deactivate_user(db, settings, CLI, user_id=_user_named(db, args.username)["id"])
     return f"User {user['username']} is deactivated: their phones are signed out and they cannot log in."
 
 
-def _reset(db: sqlite_utils.Database, settings: Settings, args: argparse.Namespace, password: str) -> str:
+def _reset(db: Database, settings: Settings, args: argparse.Namespace, password: str) -> str:
     user, _ = users.reset_password(db, settings, CLI, user_id=_user_named(db, args.username)["id"], password=password)
     return f"User {user['username']} must choose a new password at the next login."
 
 
-_ACTIONS: dict[str, Callable[[sqlite_utils.Database, Settings, argparse.Namespace, str], str]] = {
+_ACTIONS: dict[str, Callable[[Database, Settings, argparse.Namespace, str], str]] = {
     "create-property": _create_property,
     "create-user": _create_user,
     "deactivate-user": _deactivate,

@@ -57,7 +57,7 @@ def refresh_all(settings: Settings) -> None:
     """One tick of the findings clock, on its own connection; photos nobody took up are swept with it.
 
     With several workers, the one holding the tick's lease ticks; another takes over when it stops renewing."""
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     try:
         hold = max(30.0, 3 * settings.findings_tick_seconds)
         if leases.take(db, name="findings_tick", holder=leases.holder(), now=time.time(), seconds=hold):
@@ -97,7 +97,7 @@ def _sweep_at_start(settings: Settings) -> None:
     """Leftovers of a previous run: half-written upload files, and photos past their grace period."""
     try:
         photo_sweep.remove_stale_parts(settings)
-        db = open_db(settings.db_path)
+        db = open_db(settings.db_url)
         try:
             photo_sweep.sweep(db, settings)
         finally:
@@ -108,7 +108,7 @@ def _sweep_at_start(settings: Settings) -> None:
 
 def create_app(settings: Settings) -> FastAPI:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     try:
         migrate(db)
     finally:

@@ -10,7 +10,6 @@ from datetime import datetime
 from functools import cache
 from typing import Annotated, Any
 
-import sqlite_utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends
@@ -20,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from shared.errors import AuthProblem, PermissionProblem, ValidationProblem
 from shared.model import Role
 from sync_server import login_guard
-from sync_server.db import accounts, transaction
+from sync_server.db import Database, accounts, transaction
 from sync_server.deps import get_db, get_settings
 from sync_server.hashing import HashPool
 from sync_server.login_guard import Client, OneAtATime
@@ -78,7 +77,7 @@ def _deactivated() -> AuthProblem:
 
 
 async def login(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     guard: LoginGuard,
     *,
@@ -99,7 +98,7 @@ async def login(
 
 
 def _issue_token(
-    db: sqlite_utils.Database, settings: Settings, row: dict[str, Any], device_id: str, device_name: str
+    db: Database, settings: Settings, row: dict[str, Any], device_id: str, device_name: str
 ) -> tuple[str, dict[str, Any]]:
     now = settings.now()
     token = secrets.token_urlsafe(32)
@@ -117,7 +116,7 @@ def _issue_token(
 
 
 async def change_password(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     guard: LoginGuard,
     *,
@@ -137,7 +136,7 @@ async def change_password(
     await run_in_threadpool(_set_password, db, row["id"], new_hash)
 
 
-def _set_password(db: sqlite_utils.Database, user_id: str, password_hash: str) -> None:
+def _set_password(db: Database, user_id: str, password_hash: str) -> None:
     with transaction(db):
         accounts.set_password(db, user_id=user_id, password_hash=password_hash)
 
@@ -151,7 +150,7 @@ class LoginGuard:
 
 
 async def _checked(
-    db: sqlite_utils.Database, settings: Settings, guard: LoginGuard, *, username: str, password: str, client: Client
+    db: Database, settings: Settings, guard: LoginGuard, *, username: str, password: str, client: Client
 ) -> dict[str, Any]:
     """The user row when the password is right and the account may log in; else the problem, counted."""
     async with (
@@ -174,12 +173,12 @@ async def _checked(
     return row
 
 
-def _succeeded(db: sqlite_utils.Database, username: str, client: Client) -> None:
+def _succeeded(db: Database, username: str, client: Client) -> None:
     with transaction(db):
         login_guard.clear(db, username=username, client=client)
 
 
-def user_for_token(db: sqlite_utils.Database, settings: Settings, *, token: str | None) -> dict[str, Any]:
+def user_for_token(db: Database, settings: Settings, *, token: str | None) -> dict[str, Any]:
     """The user (with ``device_id``) a bearer token belongs to, or AuthProblem saying why not."""
     if not token:
         raise AuthProblem("auth.missing_token", "Log in first: this request needs a token (Authorization: Bearer).")
@@ -199,7 +198,7 @@ def user_for_token(db: sqlite_utils.Database, settings: Settings, *, token: str 
 
 def current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    db: Annotated[sqlite_utils.Database, Depends(get_db)],
+    db: Annotated[Database, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> dict[str, Any]:
     """FastAPI dependency: the logged-in user dict ``{id, username, name, role, property_id, device_id}``."""

@@ -9,12 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import sqlite_utils
-
 from shared.model import PlaceKind, Role
 from sync_server.admin import checkpoints, permits, places, properties, routes, users
 from sync_server.admin.common import Actor
-from sync_server.db import accounts, reference, transaction
+from sync_server.db import Database, accounts, reference, transaction
 from sync_server.settings import Settings
 
 PASSWORD = "demo"
@@ -120,7 +118,7 @@ def checkpoint_codes(property_id: str = "demo") -> list[tuple[str, str, str, str
 
 
 def load_demo(
-    db: sqlite_utils.Database, settings: Settings, *, property_id: str = "demo", prefix: str = "demo"
+    db: Database, settings: Settings, *, property_id: str = "demo", prefix: str = "demo"
 ) -> list[dict[str, Any]]:
     """Create (or bring up to date) the demo property and its users; return the users. Idempotent."""
     pid = property_id

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-import sqlite_utils
 from fastapi import Depends, Request
 
-from sync_server.db import open_db
+from sync_server.db import Database, open_db
 from sync_server.settings import Settings
 
 
@@ -17,14 +16,14 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_db(request: Request) -> Iterator[sqlite_utils.Database]:
-    """A connection for one request (SQLite opens fast; no connection is shared between threads)."""
-    db = open_db(get_settings(request).db_path)
+def get_db(request: Request) -> Iterator[Database]:
+    """A connection for one request (SQLite opens fast, PostgreSQL's come from a pool; never shared by threads)."""
+    db = open_db(get_settings(request).db_url)
     try:
         yield db
     finally:
         db.close()
 
 
-Db = Annotated[sqlite_utils.Database, Depends(get_db)]
+Db = Annotated[Database, Depends(get_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]

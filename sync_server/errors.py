@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,6 +22,7 @@ from shared.errors import (
     TransitionProblem,
     ValidationProblem,
 )
+from sync_server.db import dialect
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
-    if "locked" not in str(exc) and "busy" not in str(exc):
+    # SQLite's busy timeout ("database is locked"), PostgreSQL's lock_timeout, deadlock or serialization failure
+    if not any(word in str(exc) for word in ("locked", "busy", "lock timeout", "deadlock", "serialize")):
         return await _unexpected(request, exc)
     response = problem_response(503, "server.busy", "The server is busy; the app will try again shortly.")
     response.headers["Retry-After"] = "2"
@@ -131,6 +132,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PatrolError, _patrol_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(sqlite3.OperationalError, _database_busy)
+    for busy in dialect.BUSY_ERRORS:
+        app.add_exception_handler(busy, _database_busy)
     app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)

@@ -12,10 +12,8 @@ import io
 from datetime import date
 from typing import Any
 
-import sqlite_utils
-
+from sync_server.db import Database, orders
 from sync_server.db import admin as admin_db
-from sync_server.db import orders
 from sync_server.importer import cells
 from sync_server.importer.sheets import BY_KIND, SHEETS, WEEKDAY_COLUMNS, Sheet
 from sync_server.settings import Settings
@@ -24,12 +22,12 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTED = ("property", "users", "places", "routes", "checkpoints", "permits")  # areas travel as Places rows
 
 
-def rows_of(db: sqlite_utils.Database, settings: Settings, *, property_id: str, kind: str) -> list[dict[str, Any]]:
+def rows_of(db: Database, settings: Settings, *, property_id: str, kind: str) -> list[dict[str, Any]]:
     """The rows of one sheet, keyed by column, values as text (dates as ``date``)."""
     return _READERS[kind](db, settings, property_id)
 
 
-def _property(db: sqlite_utils.Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
+def _property(db: Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
     found = admin_db.properties(db, only=pid)
     if not found:
         return []
@@ -39,7 +37,7 @@ def _property(db: sqlite_utils.Database, settings: Settings, pid: str) -> list[d
     return [{"id": p["id"], "name": p["name"], "tz": p["tz"], "rectification_hours": str(hours), **week}]
 
 
-def _users(db: sqlite_utils.Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
+def _users(db: Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
     return [
         {
             "username": u["username"],
@@ -52,7 +50,7 @@ def _users(db: sqlite_utils.Database, settings: Settings, pid: str) -> list[dict
     ]
 
 
-def _places(db: sqlite_utils.Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
+def _places(db: Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
     rows = admin_db.rows_of(db, table="places", property_id=pid)
     parents = {r["id"]: r["parent_id"] for r in rows}
 
@@ -75,7 +73,7 @@ def _places(db: sqlite_utils.Database, settings: Settings, pid: str) -> list[dic
     ]
 
 
-def _routes(db: sqlite_utils.Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
+def _routes(db: Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
     usernames = {u["id"]: u["username"] for u in admin_db.users(db, property_id=pid)}
     return [
         {
@@ -88,7 +86,7 @@ def _routes(db: sqlite_utils.Database, settings: Settings, pid: str) -> list[dic
     ]
 
 
-def _checkpoints(db: sqlite_utils.Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
+def _checkpoints(db: Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
     live_routes = {r["id"] for r in admin_db.rows_of(db, table="routes", property_id=pid)}
     return [
         {
@@ -104,7 +102,7 @@ def _checkpoints(db: sqlite_utils.Database, settings: Settings, pid: str) -> lis
     ]
 
 
-def _permits(db: sqlite_utils.Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
+def _permits(db: Database, settings: Settings, pid: str) -> list[dict[str, Any]]:
     def day(text: str | None) -> date | str:
         return date.fromisoformat(text) if text else ""
 
@@ -190,6 +188,6 @@ def _text(value: Any) -> str:
 
 
 def export(
-    db: sqlite_utils.Database, settings: Settings, *, property_id: str, kinds: tuple[str, ...] = EXPORTED
+    db: Database, settings: Settings, *, property_id: str, kinds: tuple[str, ...] = EXPORTED
 ) -> dict[str, list[dict[str, Any]]]:
     return {kind: rows_of(db, settings, property_id=property_id, kind=kind) for kind in kinds}

@@ -15,12 +15,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
 import xlsxwriter
 
 from shared.i18n import Translator
 from shared.model import CauseFactor, DefectCategory, RecordType, Severity, WorkOrderKind, WorkOrderState
-from sync_server.db import accounts, reference
+from sync_server.db import Database, accounts, reference
 from sync_server.db import exports as rows_of
 
 WHATS = ("orders", "records", "findings")
@@ -85,7 +84,7 @@ def period_bounds(first: date, last: date, tr: Translator) -> tuple[datetime, da
 
 
 def rows(
-    db: sqlite_utils.Database, what: str, *, property_id: str, first: date, last: date, tr: Translator
+    db: Database, what: str, *, property_id: str, first: date, last: date, tr: Translator
 ) -> Iterator[dict[str, Any]]:
     if what == "findings":
         return rows_of.findings_between(db, property_id=property_id, first=first.isoformat(), last=last.isoformat())
@@ -94,7 +93,7 @@ def rows(
     return read(db, property_id=property_id, start=start, end=end)
 
 
-def cell_reader(db: sqlite_utils.Database, property_id: str, tr: Translator) -> Callable[[Column, Any], Any]:
+def cell_reader(db: Database, property_id: str, tr: Translator) -> Callable[[Column, Any], Any]:
     """How one stored value becomes a cell: names for ids, the reader's words for enums, local naive times."""
     people = {u["id"]: u["name"] or u["username"] for u in accounts.users_of_property(db, property_id=property_id)}
     places = {
@@ -126,7 +125,7 @@ def cell_reader(db: sqlite_utils.Database, property_id: str, tr: Translator) -> 
 
 
 def write(
-    db: sqlite_utils.Database,
+    db: Database,
     what: str,
     fmt: str,
     out: Path,

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import segno
-import sqlite_utils
 from fpdf import FPDF
 
 from shared.errors import NotFoundProblem
-from sync_server.db import reference
+from sync_server.db import Database, reference
 
 FONT_PATH = Path(__file__).resolve().parents[1] / "assets" / "fonts" / "NotoSansCJK-subset.otf"
 FONT = "NotoSansCJK"
@@ -61,7 +60,7 @@ class Label:
     checkpoint_name: str
 
 
-def labels_of(db: sqlite_utils.Database, *, property_id: str, route_id: str | None = None) -> list[Label]:
+def labels_of(db: Database, *, property_id: str, route_id: str | None = None) -> list[Label]:
     """The labels of every checkpoint of a property (or of one of its routes), route by route, in walking order.
 
     NotFoundProblem when the property does not exist, the route does not exist in this property, or there is

@@ -27,12 +27,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlite_utils
 from starlette.concurrency import run_in_threadpool
 
 from shared.errors import LimitProblem
 from sync_server import hashing
-from sync_server.db import accounts, leases, transaction
+from sync_server.db import Database, accounts, leases, transaction
 from sync_server.settings import Settings
 
 
@@ -56,7 +55,7 @@ def _holding(kind: str, known: bool) -> bool:
     return kind == "device" or (not known and kind in ("address", "spray"))
 
 
-def check(db: sqlite_utils.Database, settings: Settings, *, username: str, client: Client) -> float:
+def check(db: Database, settings: Settings, *, username: str, client: Client) -> float:
     """Raise ``auth.locked`` when a lock holds this client; else the seconds to wait before checking the password."""
     now = settings.now()
     keys = _keys(username, client)
@@ -76,7 +75,7 @@ def check(db: sqlite_utils.Database, settings: Settings, *, username: str, clien
     return float(min(settings.soft_delay_max, settings.soft_delay_step * max(0, beyond)))
 
 
-def count_failure(db: sqlite_utils.Database, settings: Settings, *, username: str, client: Client) -> None:
+def count_failure(db: Database, settings: Settings, *, username: str, client: Client) -> None:
     """Count a wrong password under every key; raise ``auth.locked`` when that locked this client out."""
     now = settings.now()
     thresholds = {
@@ -103,7 +102,7 @@ def count_failure(db: sqlite_utils.Database, settings: Settings, *, username: st
         raise locked(max(new_locks), now)
 
 
-def clear(db: sqlite_utils.Database, *, username: str, client: Client) -> None:
+def clear(db: Database, *, username: str, client: Client) -> None:
     """The right password: this device's count at this account starts again, and the soft delay with it.
 
     The address's count stays: other devices at the same address (an attacker behind the owner's own
@@ -155,7 +154,7 @@ LEASE_WAIT = 10.0
 
 
 @contextlib.asynccontextmanager
-async def across_workers(db: sqlite_utils.Database, *, username: str, client: Client) -> AsyncIterator[None]:
+async def across_workers(db: Database, *, username: str, client: Client) -> AsyncIterator[None]:
     """Hold this client's turn at this account among all the server's workers; 429 when it does not come."""
     name, me = f"login:{username}:{client.address}", leases.holder()
     deadline = time.monotonic() + LEASE_WAIT

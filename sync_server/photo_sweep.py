@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import logging
 
-import sqlite_utils
-
 from shared.errors import LimitProblem
+from sync_server.db import Database, transaction
 from sync_server.db import photos as photo_db
-from sync_server.db import transaction
 from sync_server.photo_store import photo_key, photo_store, thumb_key
 from sync_server.settings import Settings
 
@@ -32,7 +30,7 @@ def remove_stale_parts(settings: Settings, *, older_than: float = STALE_PART_SEC
     return removed
 
 
-def sweep(db: sqlite_utils.Database, settings: Settings) -> list[str]:
+def sweep(db: Database, settings: Settings) -> list[str]:
     """Remove photos no record names, uploaded longer than the grace period ago; return the hashes removed."""
     before = (settings.now() - settings.unreferenced_photo_grace).isoformat()
     store = photo_store(settings)
@@ -46,7 +44,7 @@ def sweep(db: sqlite_utils.Database, settings: Settings) -> list[str]:
     return gone
 
 
-def check_quota(db: sqlite_utils.Database, settings: Settings, *, user: dict[str, str], sha256: str, size: int) -> None:
+def check_quota(db: Database, settings: Settings, *, user: dict[str, str], sha256: str, size: int) -> None:
     """Refuse a photo no record names yet when its sender already holds their quota of such photos."""
     if photo_db.is_referenced(db, property_id=user["property_id"], sha256=sha256):
         return

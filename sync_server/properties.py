@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
-
-from sync_server.db import admin, feed, orders, reference
+from sync_server.db import Database, admin, feed, orders, reference
 from sync_server.settings import Settings
 
 
-def publish_property(db: sqlite_utils.Database, *, property_id: str, settings: Settings) -> dict[str, Any]:
+def publish_property(db: Database, *, property_id: str, settings: Settings) -> dict[str, Any]:
     """Publish the property with its rules, so phones show deadlines from them and never from constants."""
     row = reference.get_property(db, property_id=property_id)
     assert row is not None, property_id

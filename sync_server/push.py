@@ -8,8 +8,6 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from shared.errors import LimitProblem, PatrolError, PermissionProblem, ValidationProblem
 from shared.model import Role, photos_of
 from shared.parse import is_encodable
@@ -17,7 +15,7 @@ from shared.reconcile_rules import Fact, check_role
 from shared.rules import clock_offset, effective_time
 from shared.wire import PROTOCOL_VERSION, PushStatus, Record, content_hash, decode_record
 from sync_server import reconcile, record_checks
-from sync_server.db import feed, photos, records, savepoint, transaction
+from sync_server.db import Database, feed, photos, records, savepoint, transaction
 from sync_server.settings import Settings
 
 # Writers queue here rather than in SQLite's busy handler: a long batch must not time out the next one.
@@ -79,9 +77,7 @@ def _sent_at(value: Any) -> datetime | None:
     return at
 
 
-def push_batch(
-    db: sqlite_utils.Database, settings: Settings, *, user: dict[str, Any], body: dict[str, Any]
-) -> dict[str, Any]:
+def push_batch(db: Database, settings: Settings, *, user: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     """Store a checked push body for ``user``; return ``{results, server_time, device_seq_gaps}``.
 
     Per batch, not per record: the records are decoded, the ones already stored found in one query,
@@ -150,7 +146,7 @@ def _decode(raw: Any, user: dict[str, Any]) -> tuple[Record, str]:
 
 
 def _store_batch(
-    db: sqlite_utils.Database,
+    db: Database,
     user: dict[str, Any],
     decoded: list[tuple[int, Record, str]],
     earlier: dict[str, str],
@@ -220,7 +216,7 @@ def _repeat(record_id: str, same: bool) -> dict[str, Any]:
 
 
 def _store(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     record: Record,
     user: dict[str, Any],

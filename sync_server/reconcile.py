@@ -42,8 +42,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
-
 from shared import parse
 from shared.errors import PatrolError
 from shared.model import (
@@ -58,13 +56,13 @@ from shared.reconcile_rules import Fact, check_role, order_ref, stream_of
 from shared.rules import decoration_slot, local_day
 from shared.workflow import FINAL
 from sync_server import reconcile_reads, reconcile_window
-from sync_server.db import findings, orders, recon_facts, reference
+from sync_server.db import Database, findings, orders, recon_facts, reference
 from sync_server.reconcile_write import utc
 from sync_server.settings import Settings
 
 
 def reconcile_batch(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     settings: Settings,
     property_id: str,
@@ -129,9 +127,7 @@ def reconcile_batch(
     return problems
 
 
-def apply_desk_action(
-    db: sqlite_utils.Database, *, settings: Settings, property_id: str, fact: Fact, source: str
-) -> None:
+def apply_desk_action(db: Database, *, settings: Settings, property_id: str, fact: Fact, source: str) -> None:
     """A supervisor's action at the desk: applied now to the order as it stands, or refused with its problem."""
     check_role(fact)
     problems = reconcile_batch(
@@ -141,9 +137,7 @@ def apply_desk_action(
         raise problems[fact.id]
 
 
-def _index_row(
-    db: sqlite_utils.Database, fact: Fact, *, tz: ZoneInfo, property_id: str, clock_flag: str | None
-) -> dict[str, Any]:
+def _index_row(db: Database, fact: Fact, *, tz: ZoneInfo, property_id: str, clock_flag: str | None) -> dict[str, Any]:
     body = fact.body
     row: dict[str, Any] = {
         "id": fact.id,
@@ -184,7 +178,7 @@ def _index_row(
     return row
 
 
-def _stream_of_order(db: sqlite_utils.Database, ref: str) -> str | None:
+def _stream_of_order(db: Database, ref: str) -> str | None:
     """Order ids are ``wo-<id of the fact that opened it>``: that fact's stream is the order's."""
     head = orders.order_head(db, id=ref)
     if head:

@@ -14,12 +14,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
-
 from shared import parse
 from shared.model import BODY_TYPES, RecordType, Role
 from shared.reconcile_rules import Fact
-from sync_server.db import orders, reference
+from sync_server.db import Database, orders, reference
 from sync_server.settings import Settings
 
 V = TypeVar("V")
@@ -37,7 +35,7 @@ class Premises:
     permit_passes: Mapping[str, int]  # renovation permit id -> worker passes registered
 
     @classmethod
-    def read(cls, db: sqlite_utils.Database, settings: Settings, property_id: str, tz: ZoneInfo) -> Premises:
+    def read(cls, db: Database, settings: Settings, property_id: str, tz: ZoneInfo) -> Premises:
         hours = orders.rectification_hours(db, property_id=property_id, default=settings.rectification_hours)
         permits = Lazy(lambda: {p["id"]: p for p in reference.all_of(db, kind="permit", property_id=property_id)})
         return cls(
@@ -101,7 +99,7 @@ class Lazy(Mapping[str, V]):
         return len(self._get())
 
 
-def responsible_by_place(db: sqlite_utils.Database, *, property_id: str) -> dict[str, str]:
+def responsible_by_place(db: Database, *, property_id: str) -> dict[str, str]:
     """The specialist responsible for each place: the one assigned to a patrol route with a checkpoint there.
 
     A unit or floor without its own checkpoint inherits from the nearest place above it that has one.

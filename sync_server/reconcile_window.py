@@ -21,14 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from shared import corrections, errors, model, order_effects, reconcile_rules, work_order
 from shared.model import DefectReport
 from shared.reconcile_rules import Context, Fact, Key, Outcome, Replay, order_ref, referenced_id, replay
 from shared.work_order import Order
 from sync_server import reconcile_reads
-from sync_server.db import orders, recon_facts, replays
+from sync_server.db import Database, orders, recon_facts, replays
 from sync_server.reconcile_write import utc, write_orders
 
 StoredKey = tuple[str, str]
@@ -44,7 +42,7 @@ class _Kept:
 
 
 def update(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     premises: reconcile_reads.Premises,
     stream: str,
@@ -79,7 +77,7 @@ def update(
 class _Env:
     """The steps of one stream's update, with the database and the property they work in."""
 
-    def __init__(self, db: sqlite_utils.Database, premises: reconcile_reads.Premises, stream: str) -> None:
+    def __init__(self, db: Database, premises: reconcile_reads.Premises, stream: str) -> None:
         self.db, self.premises, self.stream = db, premises, stream
 
     def split(self, facts: list[Fact], start: StoredKey | None) -> tuple[list[Fact], list[Fact]]:

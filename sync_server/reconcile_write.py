@@ -7,11 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
-
 from shared.model import Role
 from shared.work_order import Event, Order
-from sync_server.db import feed, orders
+from sync_server.db import Database, feed, orders
 
 OVERSEERS = ("supervisor", "admin")  # roles that see every order of their property
 HISTORY_SHOWN = 20  # the latest steps of an order that phones keep; the whole record is fetched when opened
@@ -19,7 +17,7 @@ PHOTOS_SHOWN = 12
 
 
 def write_orders(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     tz: ZoneInfo,
     property_id: str,

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
-
 from shared.errors import PermissionProblem, ValidationProblem
 from shared.model import (
     CheckpointVisit,
@@ -32,7 +30,7 @@ from shared.model import (
     WorkOrderActionRecord,
 )
 from shared.wire import Record
-from sync_server.db import accounts, lookups, reference
+from sync_server.db import Database, accounts, lookups, reference
 
 # Which body field of which record type points at which kind of reference data.
 REFERENCES: dict[RecordType, list[tuple[str, str]]] = {
@@ -45,7 +43,7 @@ REFERENCES: dict[RecordType, list[tuple[str, str]]] = {
 CORRECTORS = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value})  # may correct someone else's record
 
 
-def check_record(db: sqlite_utils.Database, *, record: Record, user: dict[str, Any]) -> None:
+def check_record(db: Database, *, record: Record, user: dict[str, Any]) -> None:
     """Raise the problem with the first id of ``record`` that ``user`` may not name; return when all are fine."""
     property_id = user["property_id"]
     body = record.body
@@ -67,7 +65,7 @@ def check_record(db: sqlite_utils.Database, *, record: Record, user: dict[str, A
         _check_correction(db, record, user)
 
 
-def check_assignee(db: sqlite_utils.Database, *, assignee_id: str, property_id: str, field: str) -> None:
+def check_assignee(db: Database, *, assignee_id: str, property_id: str, field: str) -> None:
     """An order is dispatched only to a maintenance user of its own property."""
     assignee = accounts.get_user(db, user_id=assignee_id)
     if assignee is None or assignee["property_id"] != property_id:
@@ -88,9 +86,7 @@ def unknown(field: str, kind: str, value: str) -> ValidationProblem:
     )
 
 
-def _own_record(
-    db: sqlite_utils.Database, id: str, kind: RecordType, user: dict[str, Any], field: str
-) -> dict[str, Any]:
+def _own_record(db: Database, id: str, kind: RecordType, user: dict[str, Any], field: str) -> dict[str, Any]:
     found = lookups.record_head(db, id=id)
     if found is None or found["property_id"] != user["property_id"] or found["type"] != kind.value:
         raise unknown(field, kind.value.replace("_", " "), id)
@@ -103,7 +99,7 @@ def _own_record(
     return found
 
 
-def _check_presence(db: sqlite_utils.Database, body: CheckpointVisit, user: dict[str, Any]) -> None:
+def _check_presence(db: Database, body: CheckpointVisit, user: dict[str, Any]) -> None:
     """The visit belongs to the author's round, its checkpoint to the round's route, and its code to the checkpoint."""
     patrol = _own_record(db, body.round_id, RecordType.PATROL_ROUND, user, "body.round_id")
     checkpoint = reference.get(db, kind="checkpoint", id=body.checkpoint_id)
@@ -124,7 +120,7 @@ def _check_presence(db: sqlite_utils.Database, body: CheckpointVisit, user: dict
             )
 
 
-def _check_correction(db: sqlite_utils.Database, record: Record, user: dict[str, Any]) -> None:
+def _check_correction(db: Database, record: Record, user: dict[str, Any]) -> None:
     assert record.supersedes is not None
     earlier = lookups.record_head(db, id=record.supersedes)
     if earlier is None or earlier["property_id"] != user["property_id"]:

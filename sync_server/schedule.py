@@ -24,11 +24,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from shared.model import RecordType, Role
 from shared.rules import decoration_slots_due, local_day, permit_checks_due_on, slot_ends_at
-from sync_server.db import feed, findings, recon_facts, reference, transaction
+from sync_server.db import Database, feed, findings, recon_facts, reference, transaction
 from sync_server.schedule_orders import order_findings
 from sync_server.schedule_patrol import patrol_findings
 from sync_server.schedule_window import Window, finding
@@ -41,7 +39,7 @@ OVERSEERS = ("supervisor", "admin")
 log = logging.getLogger(__name__)
 
 
-def window_of(db: sqlite_utils.Database, *, property_id: str, settings: Settings, now: datetime) -> Window:
+def window_of(db: Database, *, property_id: str, settings: Settings, now: datetime) -> Window:
     """From the last day refreshed (or a week ago, if later refreshes came since) to today, on the property's clock."""
     tz = reference.property_tz(db, property_id=property_id, default=settings.tz)
     today = local_day(now, tz)
@@ -56,7 +54,7 @@ def window_of(db: sqlite_utils.Database, *, property_id: str, settings: Settings
     return Window(property_id=property_id, tz=tz, now=now, days=days)
 
 
-def _compute(db: sqlite_utils.Database, window: Window, *, named: list[str]) -> list[dict[str, Any]]:
+def _compute(db: Database, window: Window, *, named: list[str]) -> list[dict[str, Any]]:
     found = _missed_checks(db, window) + patrol_findings(db, window) + order_findings(db, window, named=named)
     found += _clock_findings(db, window)
     by_id: dict[str, dict[str, Any]] = {}
@@ -76,7 +74,7 @@ def _latest(item: dict[str, Any]) -> tuple[str, str]:
     return item["day"], str(item.get("work_order_id") or "")
 
 
-def _missed_checks(db: sqlite_utils.Database, window: Window) -> list[dict[str, Any]]:
+def _missed_checks(db: Database, window: Window) -> list[dict[str, Any]]:
     checks = recon_facts.facts_between(
         db,
         property_id=window.property_id,
@@ -117,7 +115,7 @@ def _missed_checks(db: sqlite_utils.Database, window: Window) -> list[dict[str, 
     return found
 
 
-def _clock_findings(db: sqlite_utils.Database, window: Window) -> list[dict[str, Any]]:
+def _clock_findings(db: Database, window: Window) -> list[dict[str, Any]]:
     found = []
     flagged = findings.flagged_facts(
         db,
@@ -177,7 +175,7 @@ class Refresh:
 
 
 def refresh_findings(
-    db: sqlite_utils.Database, *, property_id: str, settings: Settings, now: datetime | None = None
+    db: Database, *, property_id: str, settings: Settings, now: datetime | None = None
 ) -> Refresh | None:
     """Recompute the findings of the window; store and publish only what changed (never inside a transaction).
 
@@ -225,7 +223,7 @@ def _differs(property_id: str, item: dict[str, Any], before: dict[str, Any] | No
     return bool(before["data"] != item or before["scopes"] != scopes)
 
 
-def _store(db: sqlite_utils.Database, property_id: str, item: dict[str, Any], before: dict[str, Any] | None) -> int:
+def _store(db: Database, property_id: str, item: dict[str, Any], before: dict[str, Any] | None) -> int:
     scopes = finding_scopes(property_id, item, assigned_to=before["assigned_to"] if before else None)
     if before is not None and before["data"] == item and before["scopes"] == scopes:
         return 0
@@ -235,19 +233,19 @@ def _store(db: sqlite_utils.Database, property_id: str, item: dict[str, Any], be
     return len(scopes) + len(gone)
 
 
-def _withdraw(db: sqlite_utils.Database, finding_id: str, scopes: list[str]) -> int:
+def _withdraw(db: Database, finding_id: str, scopes: list[str]) -> int:
     feed.publish(db, kind="finding", entity_id=finding_id, data=None, gone=scopes)
     return len(scopes)
 
 
-def refresh_if_due(db: sqlite_utils.Database, *, property_id: str, settings: Settings) -> None:
+def refresh_if_due(db: Database, *, property_id: str, settings: Settings) -> None:
     """Refresh one property now if the tick would (stale, past a boundary, or not refreshed for ``SETTLE``)."""
     now = settings.now()
     if property_id in findings.due_properties(db, now=now, refreshed_before=now - SETTLE):
         refresh_findings(db, property_id=property_id, settings=settings, now=now)
 
 
-def tick(db: sqlite_utils.Database, settings: Settings, now: datetime | None = None) -> dict[str, int]:
+def tick(db: Database, settings: Settings, now: datetime | None = None) -> dict[str, int]:
     """Refresh the findings of every property that is due; return how many findings each refreshed one has.
 
     The server calls this every ``settings.findings_tick_seconds``; one property failing does not stop the others.

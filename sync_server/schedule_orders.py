@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from shared.model import RecordType, Role
-from sync_server.db import findings, recon_facts
+from sync_server.db import Database, findings, recon_facts
 from sync_server.schedule_window import Window, finding
 
 CHECK = RecordType.DECORATION_CHECK.value
 
 
-def order_findings(db: sqlite_utils.Database, window: Window, *, named: list[str]) -> list[dict[str, Any]]:
+def order_findings(db: Database, window: Window, *, named: list[str]) -> list[dict[str, Any]]:
     """The findings of the orders that can have changed (``findings.order_candidates``; ``named``: the orders
     the window's stored findings name), so a refresh costs what the window holds, not every order ever made."""
     found = []
@@ -96,7 +94,7 @@ def _deadline_owner(order: dict[str, Any], deadline: dict[str, Any]) -> tuple[st
     return None, Role.SUPERVISOR.value
 
 
-def _follow_up_missed(db: sqlite_utils.Database, window: Window, order: dict[str, Any]) -> list[dict[str, Any]]:
+def _follow_up_missed(db: Database, window: Window, order: dict[str, Any]) -> list[dict[str, Any]]:
     """After a violation a follow-up check is due by the rectification deadline; any check of the permit counts.
 
     A check made in time on a phone that synced late still counts (checks are judged by when they were made).

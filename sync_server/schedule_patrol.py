@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import sqlite_utils
-
 from shared.model import CheckpointResult, RecordType
 from shared.rules import day_ends_at, route_due_on
-from sync_server.db import recon_facts, reference
+from sync_server.db import Database, recon_facts, reference
 from sync_server.schedule_window import Window, finding
 
 ROUND = RecordType.PATROL_ROUND.value
@@ -33,7 +31,7 @@ class Round:
     version_ids: frozenset[str]
 
 
-def patrol_findings(db: sqlite_utils.Database, window: Window) -> list[dict[str, Any]]:
+def patrol_findings(db: Database, window: Window) -> list[dict[str, Any]]:
     routes = {r["id"]: r for r in reference.all_of(db, kind="route", property_id=window.property_id)}
     checkpoints = {c["id"]: c for c in reference.all_of(db, kind="checkpoint", property_id=window.property_id)}
     rounds = rounds_of(db, window)
@@ -43,7 +41,7 @@ def patrol_findings(db: sqlite_utils.Database, window: Window) -> list[dict[str,
     return found
 
 
-def rounds_of(db: sqlite_utils.Database, window: Window) -> list[Round]:
+def rounds_of(db: Database, window: Window) -> list[Round]:
     """The rounds started on the window's days, each with all its versions."""
     started = recon_facts.facts_between(
         db, property_id=window.property_id, start=window.start, end=window.end, types=[ROUND]
@@ -111,7 +109,7 @@ def _routes_missed(window: Window, routes: dict[str, dict[str, Any]], rounds: li
 
 
 def _checkpoints_skipped(
-    db: sqlite_utils.Database,
+    db: Database,
     window: Window,
     routes: dict[str, dict[str, Any]],
     checkpoints: dict[str, dict[str, Any]],
@@ -149,7 +147,7 @@ def _checkpoints_skipped(
 
 
 def _issues_unreported(
-    db: sqlite_utils.Database,
+    db: Database,
     window: Window,
     routes: dict[str, dict[str, Any]],
     checkpoints: dict[str, dict[str, Any]],

@@ -73,10 +73,17 @@ class Settings:
     s3_access_key: str | None = None  # None (the CLI's way): boto3 reads AWS_ACCESS_KEY_ID, ~/.aws, an instance role
     s3_secret_key: str | None = field(default=None, repr=False)  # kept out of logs and tracebacks
     s3_create_bucket: bool = False  # make the bucket at start when missing: development; operators make their own
+    # The database (sync_server.db): a SQLAlchemy URL such as postgresql+psycopg://user@host/patrol; empty: the
+    # SQLite file in the data dir.
+    database_url: str = ""
 
     @property
     def db_path(self) -> Path:
         return Path(self.data_dir) / "server.sqlite3"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.db_path}"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -11,11 +11,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from shared import figures
 from shared.rules import day_ends_at, permit_checks_due_on, route_due_on
-from sync_server.db import reference
+from sync_server.db import Database, reference
 from sync_server.db import stats as stored
 from sync_server.settings import Settings
 
@@ -27,7 +25,7 @@ def _utc(at: datetime) -> str:
 
 
 def figures_for(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     property_id: str,
     start: date,
@@ -65,7 +63,7 @@ def figures_for(
 
 
 def _patrol_rows(
-    db: sqlite_utils.Database, property_id: str, days: list[date], slices: dict[str, str | None]
+    db: Database, property_id: str, days: list[date], slices: dict[str, str | None]
 ) -> list[dict[str, Any]]:
     """Checkpoints due and visited per route and day: a route is due on its weekdays, all its checkpoints."""
     if not days:
@@ -91,7 +89,7 @@ def _patrol_rows(
     ]
 
 
-def _slot_rows(db: sqlite_utils.Database, property_id: str, days: list[date]) -> list[dict[str, Any]]:
+def _slot_rows(db: Database, property_id: str, days: list[date]) -> list[dict[str, Any]]:
     """Renovation check slots due and checked per permit and day: two a day while the permit runs (not once it
     has ended, see ``shared.rules.permit_checks_due_on``)."""
     if not days:

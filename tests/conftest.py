@@ -1,4 +1,8 @@
-"""Shared fixtures: server settings on a temporary data dir with a fake clock, a TestClient, a live server."""
+"""Shared fixtures: server settings on a temporary data dir with a fake clock, a TestClient, a live server.
+
+The engine under test is chosen here, once: ``PATROL_TEST_DB=postgres`` puts every server the fixtures make
+on a fresh database of a real PostgreSQL (``tests/pg.py``); otherwise each uses the SQLite file in its data dir.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +22,12 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-import sqlite_utils
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sync_server import schedule
 from sync_server.app import create_app
-from sync_server.db import migrate, open_db
+from sync_server.db import Database, migrate, open_db
 from sync_server.demo import PASSWORD, load_demo
 from sync_server.settings import CHEAP_ARGON2, Settings
 from tests.seaweed import photo_store_kw, seaweed  # noqa: F401  (fixtures: a real S3 server for the photo store)
@@ -63,10 +66,60 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 23, 1, 30, tzinfo=UTC))  # 09:30 in Shanghai, a Monday
 
 
+ON_POSTGRES = os.environ.get("PATROL_TEST_DB", "sqlite") == "postgres"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: the SQLite file of the data dir (backup, file CLIs, old layouts)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if ON_POSTGRES:
+        skip = pytest.mark.skip(reason="the SQLite file of a data dir; the SQLite run covers it")
+        for item in items:
+            if item.get_closest_marker("sqlite_only"):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """The session's PostgreSQL cluster (only when the run is on PostgreSQL)."""
+    from tests import pg
+
+    if not pg.available():
+        pytest.fail(f"PATROL_TEST_DB=postgres, but there is no PostgreSQL server in {pg.BIN}")
+    cluster = pg.Cluster(free_port())
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture
-def settings(tmp_path: Path, clock: FakeClock) -> Settings:
+def new_database_url(request: pytest.FixtureRequest) -> Iterator[Callable[[], str]]:
+    """Factory: a fresh database's URL on PostgreSQL (migrated unless told); "" (the data dir's file) on SQLite."""
+    made: list[str] = []
+
+    def new(*, migrated: bool = True) -> str:
+        if not ON_POSTGRES:
+            return ""
+        made.append(request.getfixturevalue("postgres").new_database(migrated=migrated))
+        return made[-1]
+
+    yield new
+    for url in made:
+        request.getfixturevalue("postgres").drop_database(url)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, clock: FakeClock, new_database_url: Callable[[], str]) -> Settings:
     """Settings on a fresh data dir (migrated, demo loaded) with cheap password hashing and the fake clock."""
-    settings = Settings(data_dir=tmp_path / "server", argon2=CHEAP_ARGON2, now=clock.now, findings_tick_seconds=0)
+    settings = Settings(
+        data_dir=tmp_path / "server",
+        argon2=CHEAP_ARGON2,
+        now=clock.now,
+        findings_tick_seconds=0,
+        database_url=new_database_url(),
+    )
     prepare_data_dir(settings)
     return settings
 
@@ -74,7 +127,7 @@ def settings(tmp_path: Path, clock: FakeClock) -> Settings:
 def prepare_data_dir(settings: Settings, *, other_property: bool = True) -> None:
     """Migrate and load the demo property, plus a second property 'other' (users other-*) for isolation tests."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     try:
         migrate(db)
         load_demo(db, settings)
@@ -88,7 +141,7 @@ def prepare_data_dir(settings: Settings, *, other_property: bool = True) -> None
 def app(settings: Settings) -> FastAPI:
     """The server, after the first tick its lifespan runs at start (which starts the schedules today)."""
     app = create_app(settings)
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     try:
         schedule.tick(db, settings)
     finally:
@@ -103,9 +156,9 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def server_db(settings: Settings) -> Iterator[sqlite_utils.Database]:
+def server_db(settings: Settings) -> Iterator[Database]:
     """A connection to the server's database, for asserting what was (not) written."""
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     yield db
     db.close()
 
@@ -113,7 +166,7 @@ def server_db(settings: Settings) -> Iterator[sqlite_utils.Database]:
 @pytest.fixture
 def tick(settings: Settings) -> Iterator[Callable[[], dict[str, int]]]:
     """One tick of the server's findings clock (tests run the server with it off): what a pull no longer does."""
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     yield lambda: schedule.tick(db, settings)
     db.close()
 
@@ -161,6 +214,7 @@ class LiveServer:
     port: int
     process: subprocess.Popen[bytes] | None = None
     args: tuple[str, ...] = ()  # more `serve` options (limits, timeouts)
+    database_url: str = ""  # "": the SQLite file in data_dir
     log_path: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -169,6 +223,11 @@ class LiveServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def db_url(self) -> str:
+        """Its database, for ``open_db``: what a test reads to check what the server stored, on either engine."""
+        return self.database_url or str(self.data_dir / "server.sqlite3")
 
     def start(self, timeout: float = 30.0) -> None:
         command = [
@@ -182,6 +241,7 @@ class LiveServer:
             "127.0.0.1",
             "--port",
             str(self.port),
+            *(["--database-url", self.database_url] if self.database_url else []),
             *self.args,
         ]
         with self.log_path.open("ab") as log:
@@ -230,20 +290,28 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
-    """Factory: ``server = live_server()`` starts a real server on a fresh demo data dir.
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, new_database_url: Callable[[], str]
+) -> Iterator[Callable[..., LiveServer]]:
+    """Factory: ``server = live_server()`` starts a real server on a fresh demo data dir (and database).
 
-    ``live_server(data_dir=path, demo=False)`` reuses a directory. Every server is killed at teardown.
+    ``live_server(data_dir=path, demo=False, database_url=...)`` reuses them. Every server is killed at teardown.
     """
     started: list[LiveServer] = []
 
     def start(
-        *, data_dir: Path | None = None, demo: bool = True, args: tuple[str, ...] = (), **settings_kw: Any
+        *,
+        data_dir: Path | None = None,
+        demo: bool = True,
+        args: tuple[str, ...] = (),
+        database_url: str | None = None,
+        **settings_kw: Any,
     ) -> LiveServer:
         directory = data_dir or tmp_path_factory.mktemp("live-server")
+        url = new_database_url() if database_url is None else database_url
         if demo:
-            prepare_data_dir(Settings(data_dir=directory, argon2=CHEAP_ARGON2, **settings_kw))
-        server = LiveServer(directory, free_port(), args=args)
+            prepare_data_dir(Settings(data_dir=directory, argon2=CHEAP_ARGON2, database_url=url, **settings_kw))
+        server = LiveServer(directory, free_port(), args=args, database_url=url)
         started.append(server)
         server.start()
         return server

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
-
 from sync_server.admin.common import Actor, must_exist, require_admin_role
+from sync_server.db import Database
 from sync_server.db import admin as admin_db
 
 MAX_ENTRIES = 500
 
 
 def read_audit(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor,
     *,
     property_id: str | None = None,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
-
 from shared.errors import ConflictProblem, ValidationProblem
 from sync_server.admin.common import (
     Actor,
@@ -20,12 +18,12 @@ from sync_server.admin.common import (
     update_existing,
     writes,
 )
+from sync_server.db import Database, reference
 from sync_server.db import admin as admin_db
-from sync_server.db import reference
 from sync_server.settings import Settings
 
 
-def _code(db: sqlite_utils.Database, value: Any, *, property_id: str, except_id: str | None, field: str) -> str:
+def _code(db: Database, value: Any, *, property_id: str, except_id: str | None, field: str) -> str:
     code = text(value, field, limit=100)
     assert code is not None
     taken = admin_db.code_in_use(db, property_id=property_id, scan_code=code, except_id=except_id)
@@ -40,7 +38,7 @@ def _code(db: sqlite_utils.Database, value: Any, *, property_id: str, except_id:
 
 @writes
 def add_checkpoint(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -75,7 +73,7 @@ def add_checkpoint(
 
 @writes
 def update_checkpoint(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -115,9 +113,7 @@ def update_checkpoint(
 
 
 @writes
-def archive_checkpoint(
-    db: sqlite_utils.Database, settings: Settings, actor: Actor, *, checkpoint_id: str
-) -> dict[str, Any]:
+def archive_checkpoint(db: Database, settings: Settings, actor: Actor, *, checkpoint_id: str) -> dict[str, Any]:
     """Take a checkpoint off its route; the later ones move up."""
     before = must_exist(db, actor, kind="checkpoint", id=checkpoint_id)
     pid = before["property_id"]
@@ -145,7 +141,7 @@ def archive_checkpoint(
 
 
 def _reorder(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,

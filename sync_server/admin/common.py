@@ -9,13 +9,11 @@ from datetime import date
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-import sqlite_utils
-
 from shared.errors import ConflictProblem, NotFoundProblem, PermissionProblem, ValidationProblem
 from shared.ids import uuid7
 from shared.model import Role
+from sync_server.db import Database, feed, reference
 from sync_server.db import admin as admin_db
-from sync_server.db import feed, reference
 from sync_server.settings import Settings
 
 P = ParamSpec("P")
@@ -56,8 +54,8 @@ def writes(function: Callable[P, R]) -> Callable[P, R]:
     @wraps(function)
     def inside(*args: P.args, **kwargs: P.kwargs) -> R:
         db = args[0]
-        assert isinstance(db, sqlite_utils.Database)
-        if not db.conn.in_transaction:
+        assert isinstance(db, Database)
+        if not db.in_transaction:
             raise RuntimeError(f"{function.__name__} changes data: call it inside sync_server.db.transaction")
         return function(*args, **kwargs)
 
@@ -78,9 +76,7 @@ def authorize(actor: Actor, property_id: str) -> None:
         )
 
 
-def must_exist(
-    db: sqlite_utils.Database, actor: Actor, *, kind: str, id: str, label: str | None = None
-) -> dict[str, Any]:
+def must_exist(db: Database, actor: Actor, *, kind: str, id: str, label: str | None = None) -> dict[str, Any]:
     """The entity an action is about, checked: it exists and the actor may touch its property.
 
     A supervisor is told "not found" for another property's things too: ids of other properties are not theirs
@@ -96,7 +92,7 @@ def must_exist(
 
 
 def reference_in(
-    db: sqlite_utils.Database, *, kind: str, id: str, property_id: str, field: str, live: bool = True
+    db: Database, *, kind: str, id: str, property_id: str, field: str, live: bool = True
 ) -> dict[str, Any]:
     """A thing a request points at (a place, a user...), which must exist, be in the same property and be live."""
     row = reference.get(db, kind=kind, id=id) if kind != "user" else admin_db.user_row(db, user_id=id) or None
@@ -174,9 +170,7 @@ def role(value: Any, field: str = "role") -> str:
     return str(value)
 
 
-def publish(
-    db: sqlite_utils.Database, *, kind: str, row: dict[str, Any], property_id: str, deleted: bool = False
-) -> None:
+def publish(db: Database, *, kind: str, row: dict[str, Any], property_id: str, deleted: bool = False) -> None:
     """Tell the property's phones: they pull the row's latest state (or drop it when ``deleted``)."""
     data = admin_db.decode(row)
     scope = [feed.property_scope(property_id)]
@@ -187,7 +181,7 @@ def publish(
 
 
 def audit(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -214,7 +208,7 @@ def audit(
 
 
 def insert_new(
-    db: sqlite_utils.Database, settings: Settings, actor: Actor, *, kind: str, row: dict[str, Any], property_id: str
+    db: Database, settings: Settings, actor: Actor, *, kind: str, row: dict[str, Any], property_id: str
 ) -> dict[str, Any]:
     """Store a new place, route, checkpoint or permit, tell the phones and the audit log; an id in use is a conflict."""
     if reference.get(db, kind=kind, id=row["id"]) is not None:
@@ -237,7 +231,7 @@ def insert_new(
 
 
 def update_existing(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,

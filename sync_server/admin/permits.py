@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import sqlite_utils
-
 from shared.errors import ConflictProblem, ValidationProblem
 from shared.model import PlaceKind
 from sync_server.admin.common import (
@@ -24,17 +22,15 @@ from sync_server.admin.common import (
     update_existing,
     writes,
 )
+from sync_server.db import Database, reference
 from sync_server.db import admin as admin_db
-from sync_server.db import reference
 from sync_server.settings import Settings
 
 REVIEW_DAYS = 2  # an application is reviewed within 2 days (000 §Verb(eight)(2))
 ACTIVE, ENDED = "active", "ended"
 
 
-def list_permits(
-    db: sqlite_utils.Database, actor: Actor, *, property_id: str, status: str | None = None
-) -> list[dict[str, Any]]:
+def list_permits(db: Database, actor: Actor, *, property_id: str, status: str | None = None) -> list[dict[str, Any]]:
     must_exist(db, actor, kind="property", id=property_id)
     rows = admin_db.rows_of(db, table="permits", property_id=property_id)
     return [r for r in rows if status is None or r["status"] == status]
@@ -81,7 +77,7 @@ def approval_late(applied_on: str | None, approved_on: str | None) -> bool:
 
 @writes
 def create_permit(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -125,7 +121,7 @@ def create_permit(
 
 @writes
 def update_permit(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -174,7 +170,7 @@ def update_permit(
 
 @writes
 def end_permit(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
-
 from shared.errors import ConflictProblem, ValidationProblem
 from shared.model import PlaceKind
 from sync_server.admin.common import (
@@ -21,8 +19,8 @@ from sync_server.admin.common import (
     update_existing,
     writes,
 )
+from sync_server.db import Database, reference
 from sync_server.db import admin as admin_db
-from sync_server.db import reference
 from sync_server.settings import Settings
 
 # What each kind of place may sit in: a floor in a building, a unit on a floor; an area anywhere or on its own.
@@ -35,13 +33,13 @@ PARENT_KINDS: dict[str, tuple[str | None, ...]] = {
 
 
 def list_places(
-    db: sqlite_utils.Database, actor: Actor, *, property_id: str, include_archived: bool = False
+    db: Database, actor: Actor, *, property_id: str, include_archived: bool = False
 ) -> list[dict[str, Any]]:
     must_exist(db, actor, kind="property", id=property_id)
     return admin_db.rows_of(db, table="places", property_id=property_id, include_archived=include_archived)
 
 
-def _check_parent(db: sqlite_utils.Database, *, kind: str, parent_id: str | None, property_id: str) -> None:
+def _check_parent(db: Database, *, kind: str, parent_id: str | None, property_id: str) -> None:
     allowed = PARENT_KINDS[kind]
     if parent_id is None:
         if None not in allowed:
@@ -77,7 +75,7 @@ def _owner(kind: str, owner_name: Any, owner_contact: Any) -> dict[str, Any]:
 
 @writes
 def create_place(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -111,7 +109,7 @@ def create_place(
 
 @writes
 def update_place(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -157,7 +155,7 @@ def update_place(
     return after
 
 
-def _is_below(db: sqlite_utils.Database, place_id: str, ancestor_id: str) -> bool:
+def _is_below(db: Database, place_id: str, ancestor_id: str) -> bool:
     cursor: str | None = place_id
     seen: set[str] = set()
     while cursor is not None and cursor not in seen:
@@ -170,7 +168,7 @@ def _is_below(db: sqlite_utils.Database, place_id: str, ancestor_id: str) -> boo
 
 
 @writes
-def archive_place(db: sqlite_utils.Database, settings: Settings, actor: Actor, *, place_id: str) -> dict[str, Any]:
+def archive_place(db: Database, settings: Settings, actor: Actor, *, place_id: str) -> dict[str, Any]:
     """Take a place out of use: it stays for the records that name it, and phones drop it from their lists.
 
     Refused while a live place inside it, a checkpoint on a route or an active permit still points at it.

@@ -7,13 +7,11 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import sqlite_utils
-
 from shared.errors import ConflictProblem, PermissionProblem, ValidationProblem
 from shared.rules import WEEKDAYS
 from sync_server.admin.common import Actor, audit, authorize, check_id, must_exist, text, writes
+from sync_server.db import Database, orders, reference
 from sync_server.db import admin as admin_db
-from sync_server.db import orders, reference
 from sync_server.properties import publish_property
 from sync_server.settings import Settings
 
@@ -76,20 +74,20 @@ def check_rectification_hours(value: Any) -> int:
     return value
 
 
-def get_property(db: sqlite_utils.Database, settings: Settings, actor: Actor, *, property_id: str) -> dict[str, Any]:
+def get_property(db: Database, settings: Settings, actor: Actor, *, property_id: str) -> dict[str, Any]:
     row = must_exist(db, actor, kind="property", id=property_id)
     hours = orders.rectification_hours(db, property_id=property_id, default=settings.rectification_hours)
     return {**row, "rectification_hours": hours}
 
 
-def list_properties(db: sqlite_utils.Database, settings: Settings, actor: Actor) -> list[dict[str, Any]]:
+def list_properties(db: Database, settings: Settings, actor: Actor) -> list[dict[str, Any]]:
     only = None if actor.is_admin else actor.property_id or ""
     return [get_property(db, settings, actor, property_id=p["id"]) for p in admin_db.properties(db, only=only)]
 
 
 @writes
 def create_property(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -132,7 +130,7 @@ def create_property(
 
 @writes
 def update_property(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,

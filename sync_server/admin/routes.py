@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
-
 from shared.errors import ValidationProblem
 from shared.rules import WEEKDAYS
 from sync_server.admin.checkpoints import add_checkpoint
@@ -22,8 +20,8 @@ from sync_server.admin.common import (
     update_existing,
     writes,
 )
+from sync_server.db import Database, reference
 from sync_server.db import admin as admin_db
-from sync_server.db import reference
 from sync_server.settings import Settings
 
 
@@ -37,20 +35,20 @@ def check_weekdays(value: Any) -> list[str]:
     return [d for d in WEEKDAYS if d in value]
 
 
-def _assignee(db: sqlite_utils.Database, user_id: str | None, property_id: str) -> str | None:
+def _assignee(db: Database, user_id: str | None, property_id: str) -> str | None:
     if not user_id:
         return None
     return str(reference_in(db, kind="user", id=user_id, property_id=property_id, field="assigned_to")["id"])
 
 
-def get_route(db: sqlite_utils.Database, actor: Actor, *, route_id: str) -> dict[str, Any]:
+def get_route(db: Database, actor: Actor, *, route_id: str) -> dict[str, Any]:
     route = must_exist(db, actor, kind="route", id=route_id, label="patrol route")
     checkpoints = admin_db.rows_of(db, table="checkpoints", property_id=route["property_id"])
     return {**route, "checkpoints": [c for c in checkpoints if c["route_id"] == route_id]}
 
 
 def list_routes(
-    db: sqlite_utils.Database, actor: Actor, *, property_id: str, include_archived: bool = False
+    db: Database, actor: Actor, *, property_id: str, include_archived: bool = False
 ) -> list[dict[str, Any]]:
     must_exist(db, actor, kind="property", id=property_id)
     routes = admin_db.rows_of(db, table="routes", property_id=property_id, include_archived=include_archived)
@@ -60,7 +58,7 @@ def list_routes(
 
 @writes
 def create_route(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -100,7 +98,7 @@ def create_route(
 
 @writes
 def update_route(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -135,7 +133,7 @@ def update_route(
 
 
 @writes
-def archive_route(db: sqlite_utils.Database, settings: Settings, actor: Actor, *, route_id: str) -> dict[str, Any]:
+def archive_route(db: Database, settings: Settings, actor: Actor, *, route_id: str) -> dict[str, Any]:
     """Stop walking a route: it and its checkpoints leave the phones; records naming them keep them."""
     before = get_route(db, actor, route_id=route_id)
     pid = before["property_id"]

@@ -5,20 +5,18 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-import sqlite_utils
-
 from shared.errors import ConflictProblem, NotFoundProblem, PermissionProblem, ValidationProblem
 from shared.model import Role
 from sync_server import auth
 from sync_server.admin.common import Actor, audit, authorize, must_exist, new_id, require_admin_role, role, text, writes
-from sync_server.db import accounts, feed
+from sync_server.db import Database, accounts, feed
 from sync_server.db import admin as admin_db
 from sync_server.settings import Settings
 
 ADMIN = Role.ADMIN.value
 
 
-def publish_user(db: sqlite_utils.Database, *, user: dict[str, Any], deleted: bool = False) -> None:
+def publish_user(db: Database, *, user: dict[str, Any], deleted: bool = False) -> None:
     """Phones of the user's property learn their name, role and whether they are still active."""
     if not user["property_id"]:
         return  # a server-wide administrator belongs to no property's phones
@@ -30,7 +28,7 @@ def publish_user(db: sqlite_utils.Database, *, user: dict[str, Any], deleted: bo
         feed.publish(db, kind="user", entity_id=user["id"], data=data, scopes=scope)
 
 
-def get_user(db: sqlite_utils.Database, actor: Actor, *, user_id: str) -> dict[str, Any]:
+def get_user(db: Database, actor: Actor, *, user_id: str) -> dict[str, Any]:
     """A user the actor may see: any for an administrator, their property's for a supervisor."""
     require_admin_role(actor)
     user = admin_db.user_row(db, user_id=user_id)
@@ -39,7 +37,7 @@ def get_user(db: sqlite_utils.Database, actor: Actor, *, user_id: str) -> dict[s
     return user
 
 
-def list_users(db: sqlite_utils.Database, actor: Actor, *, property_id: str | None) -> list[dict[str, Any]]:
+def list_users(db: Database, actor: Actor, *, property_id: str | None) -> list[dict[str, Any]]:
     """The property's users; an administrator may ask for every user (``property_id`` None)."""
     if property_id is None and not actor.is_admin:
         property_id = actor.property_id
@@ -48,7 +46,7 @@ def list_users(db: sqlite_utils.Database, actor: Actor, *, property_id: str | No
     return admin_db.users(db, property_id=property_id)
 
 
-def _property_for(db: sqlite_utils.Database, actor: Actor, *, property_id: str | None, role_: str) -> str:
+def _property_for(db: Database, actor: Actor, *, property_id: str | None, role_: str) -> str:
     """The property a user will belong to; only an administrator may be without one (server-wide)."""
     if not property_id:
         if role_ != ADMIN:
@@ -83,7 +81,7 @@ def _may_touch(actor: Actor, user: dict[str, Any]) -> None:
 
 @writes
 def create_user(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -135,7 +133,7 @@ def create_user(
 
 @writes
 def update_user(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -183,7 +181,7 @@ def update_user(
 
 
 @writes
-def deactivate_user(db: sqlite_utils.Database, settings: Settings, actor: Actor, *, user_id: str) -> dict[str, Any]:
+def deactivate_user(db: Database, settings: Settings, actor: Actor, *, user_id: str) -> dict[str, Any]:
     """The user's tokens stop at once and they cannot log in; their records and history stay."""
     before = get_user(db, actor, user_id=user_id)
     _may_touch(actor, before)
@@ -197,7 +195,7 @@ def deactivate_user(db: sqlite_utils.Database, settings: Settings, actor: Actor,
 
 
 @writes
-def reactivate_user(db: sqlite_utils.Database, settings: Settings, actor: Actor, *, user_id: str) -> dict[str, Any]:
+def reactivate_user(db: Database, settings: Settings, actor: Actor, *, user_id: str) -> dict[str, Any]:
     before = get_user(db, actor, user_id=user_id)
     _may_touch(actor, before)
     if not before["deactivated_at"]:
@@ -208,7 +206,7 @@ def reactivate_user(db: sqlite_utils.Database, settings: Settings, actor: Actor,
 
 @writes
 def reset_password(
-    db: sqlite_utils.Database, settings: Settings, actor: Actor, *, user_id: str, password: str | None = None
+    db: Database, settings: Settings, actor: Actor, *, user_id: str, password: str | None = None
 ) -> tuple[dict[str, Any], str]:
     """Give a temporary password (made up when none is given); the user must change it at the next login.
 
@@ -226,9 +224,7 @@ def reset_password(
     return _changed(db, settings, actor, "user.reset_password", before), temporary
 
 
-def _changed(
-    db: sqlite_utils.Database, settings: Settings, actor: Actor, action: str, before: dict[str, Any]
-) -> dict[str, Any]:
+def _changed(db: Database, settings: Settings, actor: Actor, action: str, before: dict[str, Any]) -> dict[str, Any]:
     after = admin_db.user_row(db, user_id=before["id"])
     publish_user(db, user=after)
     audit(
@@ -245,15 +241,13 @@ def _changed(
     return after
 
 
-def list_devices(db: sqlite_utils.Database, actor: Actor, *, user_id: str) -> list[dict[str, Any]]:
+def list_devices(db: Database, actor: Actor, *, user_id: str) -> list[dict[str, Any]]:
     user = get_user(db, actor, user_id=user_id)
     return accounts.devices_of_property(db, property_id=user["property_id"], user_id=user_id)
 
 
 @writes
-def revoke_device(
-    db: sqlite_utils.Database, settings: Settings, actor: Actor, *, user_id: str, device_id: str
-) -> dict[str, Any]:
+def revoke_device(db: Database, settings: Settings, actor: Actor, *, user_id: str, device_id: str) -> dict[str, Any]:
     """Sign one phone of the user out; the user may still log in elsewhere (deactivate to stop them)."""
     user = get_user(db, actor, user_id=user_id)
     _may_touch(actor, user)

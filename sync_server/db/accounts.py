@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlite_utils
+from sync_server.db import Database
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -73,7 +73,7 @@ def public_user(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def insert_user(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     id: str,
     username: str,
@@ -92,21 +92,21 @@ def insert_user(
     return cursor.rowcount == 1
 
 
-def user_for_login(db: sqlite_utils.Database, *, username: str) -> dict[str, Any] | None:
+def user_for_login(db: Database, *, username: str) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM users WHERE username = ?", [username]))
     return rows[0] if rows else None
 
 
-def get_user(db: sqlite_utils.Database, *, user_id: str) -> dict[str, Any] | None:
+def get_user(db: Database, *, user_id: str) -> dict[str, Any] | None:
     rows = list(db.query(f"SELECT {USER_FIELDS} FROM users WHERE id = ?", [user_id]))
     return rows[0] if rows else None
 
 
-def users_of_property(db: sqlite_utils.Database, *, property_id: str) -> list[dict[str, Any]]:
+def users_of_property(db: Database, *, property_id: str) -> list[dict[str, Any]]:
     return list(db.query(f"SELECT {USER_FIELDS} FROM users WHERE property_id = ? ORDER BY username", [property_id]))
 
 
-def set_password(db: sqlite_utils.Database, *, user_id: str, password_hash: str) -> None:
+def set_password(db: Database, *, user_id: str, password_hash: str) -> None:
     """The user's own new password: the reset's "change at next login" is satisfied."""
     db.execute("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?", [password_hash, user_id])
 
@@ -114,7 +114,7 @@ def set_password(db: sqlite_utils.Database, *, user_id: str, password_hash: str)
 ThrottleKey = tuple[str, str, str]  # (kind, username, client)
 
 
-def throttle_rows(db: sqlite_utils.Database, keys: list[ThrottleKey]) -> dict[ThrottleKey, dict[str, Any]]:
+def throttle_rows(db: Database, keys: list[ThrottleKey]) -> dict[ThrottleKey, dict[str, Any]]:
     found = {}
     for kind, username, client in keys:
         rows = list(
@@ -128,7 +128,7 @@ def throttle_rows(db: sqlite_utils.Database, keys: list[ThrottleKey]) -> dict[Th
 
 
 def count_failure(
-    db: sqlite_utils.Database,
+    db: Database,
     key: ThrottleKey,
     *,
     now: datetime,
@@ -159,16 +159,16 @@ def count_failure(
     return new_lock
 
 
-def clear_failures(db: sqlite_utils.Database, keys: list[ThrottleKey]) -> None:
-    db.conn.executemany("DELETE FROM login_throttle WHERE kind = ? AND username = ? AND client = ?", keys)
+def clear_failures(db: Database, keys: list[ThrottleKey]) -> None:
+    db.executemany("DELETE FROM login_throttle WHERE kind = ? AND username = ? AND client = ?", keys)
 
 
-def record_login_success(db: sqlite_utils.Database, *, username: str) -> None:
+def record_login_success(db: Database, *, username: str) -> None:
     """Lift every lock and count on the account, from every client (an administrator's password reset)."""
     db.execute("DELETE FROM login_throttle WHERE username = ?", [username])
 
 
-def device_known(db: sqlite_utils.Database, *, username: str, device_id: str) -> bool:
+def device_known(db: Database, *, username: str, device_id: str) -> bool:
     """Whether this device has logged in to this account before: the owner's phone, not a stranger's."""
     row = db.execute(
         "SELECT 1 FROM tokens t JOIN users u ON u.id = t.user_id"
@@ -179,7 +179,7 @@ def device_known(db: sqlite_utils.Database, *, username: str, device_id: str) ->
 
 
 def insert_token(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     token_hash: str,
     user_id: str,
@@ -195,7 +195,7 @@ def insert_token(
     )
 
 
-def token_with_user(db: sqlite_utils.Database, *, token_hash: str) -> dict[str, Any] | None:
+def token_with_user(db: Database, *, token_hash: str) -> dict[str, Any] | None:
     rows = list(
         db.query(
             "SELECT t.device_id, t.device_name, t.expires_at, t.revoked_at,"
@@ -207,13 +207,11 @@ def token_with_user(db: sqlite_utils.Database, *, token_hash: str) -> dict[str, 
     return rows[0] if rows else None
 
 
-def devices_of_property(
-    db: sqlite_utils.Database, *, property_id: str, user_id: str | None = None
-) -> list[dict[str, Any]]:
+def devices_of_property(db: Database, *, property_id: str, user_id: str | None = None) -> list[dict[str, Any]]:
     """Devices that logged in for users of the property (one row per device and user)."""
     sql = (
         "SELECT t.device_id, MAX(t.device_name) AS device_name, u.id AS user_id, u.name AS user_name,"
-        " MAX(t.created_at) AS last_login, MIN(t.revoked_at IS NULL) = 0 AS revoked"
+        " MAX(t.created_at) AS last_login, MIN(CASE WHEN t.revoked_at IS NULL THEN 1 ELSE 0 END) = 0 AS revoked"
         " FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.property_id = ?"
     )
     params: list[Any] = [property_id]
@@ -227,7 +225,7 @@ def devices_of_property(
     return rows
 
 
-def revoke_device(db: sqlite_utils.Database, *, device_id: str, property_id: str, revoked_at: datetime) -> int:
+def revoke_device(db: Database, *, device_id: str, property_id: str, revoked_at: datetime) -> int:
     """Revoke every live token of a device used by the property's users; return how many tokens exist."""
     found = db.execute(
         "SELECT COUNT(*) FROM tokens WHERE device_id = ? AND user_id IN (SELECT id FROM users WHERE property_id = ?)",

@@ -6,9 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
-
-from sync_server.db import reference
+from sync_server.db import Database, reference
 
 # The service center's hours in the seeds (000 §Third(2)): Mon-Fri 8:30-18:00, Sat-Sun 9:00-17:00.
 SEED_HOURS = json.dumps(
@@ -88,7 +86,7 @@ def encode(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def update_reference(db: sqlite_utils.Database, *, kind: str, id: str, columns: dict[str, Any]) -> None:
+def update_reference(db: Database, *, kind: str, id: str, columns: dict[str, Any]) -> None:
     """Change some columns of one place, route, checkpoint, permit or property."""
     if not columns:
         return
@@ -98,7 +96,7 @@ def update_reference(db: sqlite_utils.Database, *, kind: str, id: str, columns: 
     db.execute(f"UPDATE {reference.TABLES[kind]} SET {sets} WHERE id = ?", [*params, id])
 
 
-def properties(db: sqlite_utils.Database, *, only: str | None = None) -> list[dict[str, Any]]:
+def properties(db: Database, *, only: str | None = None) -> list[dict[str, Any]]:
     sql, params = "SELECT * FROM properties", []
     if only is not None:
         sql, params = sql + " WHERE id = ?", [only]
@@ -106,7 +104,7 @@ def properties(db: sqlite_utils.Database, *, only: str | None = None) -> list[di
 
 
 def rows_of(
-    db: sqlite_utils.Database, *, table: str, property_id: str, include_archived: bool = False, where: str = ""
+    db: Database, *, table: str, property_id: str, include_archived: bool = False, where: str = ""
 ) -> list[dict[str, Any]]:
     sql = f"SELECT * FROM {table} WHERE property_id = ?"
     if not include_archived and table in ("places", "routes", "checkpoints"):
@@ -115,7 +113,7 @@ def rows_of(
     return [decode(r) for r in db.query(sql, [property_id])]
 
 
-def place_uses(db: sqlite_utils.Database, *, place_id: str) -> dict[str, list[str]]:
+def place_uses(db: Database, *, place_id: str) -> dict[str, list[str]]:
     """What still points at a place and keeps it from being archived: live children, checkpoints, permits."""
     children = db.execute("SELECT id FROM places WHERE parent_id = ? AND archived_at IS NULL", [place_id]).fetchall()
     checkpoints = db.execute(
@@ -128,7 +126,7 @@ def place_uses(db: sqlite_utils.Database, *, place_id: str) -> dict[str, list[st
     return {kind: [r[0] for r in rows] for kind, rows in found.items() if rows}
 
 
-def code_in_use(db: sqlite_utils.Database, *, property_id: str, scan_code: str, except_id: str | None) -> str | None:
+def code_in_use(db: Database, *, property_id: str, scan_code: str, except_id: str | None) -> str | None:
     """The live checkpoint of the property already printed with this code (compared ignoring case), if any."""
     row = db.execute(
         "SELECT c.id FROM checkpoints c JOIN routes r ON r.id = c.route_id WHERE c.property_id = ?"
@@ -138,7 +136,7 @@ def code_in_use(db: sqlite_utils.Database, *, property_id: str, scan_code: str, 
     return row[0] if row else None
 
 
-def next_position(db: sqlite_utils.Database, *, route_id: str) -> int:
+def next_position(db: Database, *, route_id: str) -> int:
     row = db.execute(
         "SELECT COALESCE(MAX(position), 0) FROM checkpoints WHERE route_id = ? AND archived_at IS NULL", [route_id]
     ).fetchone()
@@ -150,13 +148,13 @@ def next_position(db: sqlite_utils.Database, *, route_id: str) -> int:
 USER_COLUMNS = "id, username, name, role, property_id, created_at, deactivated_at, must_change_password"
 
 
-def user_row(db: sqlite_utils.Database, *, user_id: str | None = None, username: str | None = None) -> dict[str, Any]:
+def user_row(db: Database, *, user_id: str | None = None, username: str | None = None) -> dict[str, Any]:
     column, value = ("id", user_id) if user_id is not None else ("username", username)
     rows = list(db.query(f"SELECT {USER_COLUMNS} FROM users WHERE {column} = ?", [value]))
     return _user(rows[0]) if rows else {}
 
 
-def users(db: sqlite_utils.Database, *, property_id: str | None) -> list[dict[str, Any]]:
+def users(db: Database, *, property_id: str | None) -> list[dict[str, Any]]:
     if property_id is None:
         return [_user(r) for r in db.query(f"SELECT {USER_COLUMNS} FROM users ORDER BY username")]
     rows = db.query(f"SELECT {USER_COLUMNS} FROM users WHERE property_id = ? ORDER BY username", [property_id])
@@ -167,19 +165,19 @@ def _user(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "must_change_password": bool(row["must_change_password"]), "active": not row["deactivated_at"]}
 
 
-def update_user(db: sqlite_utils.Database, *, user_id: str, **columns: Any) -> None:
+def update_user(db: Database, *, user_id: str, **columns: Any) -> None:
     sets = ", ".join(f"{c} = ?" for c in columns)
     db.execute(f"UPDATE users SET {sets} WHERE id = ?", [*columns.values(), user_id])
 
 
-def revoke_user_tokens(db: sqlite_utils.Database, *, user_id: str, revoked_at: datetime) -> int:
+def revoke_user_tokens(db: Database, *, user_id: str, revoked_at: datetime) -> int:
     cursor = db.execute(
         "UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", [revoked_at.isoformat(), user_id]
     )
     return cursor.rowcount
 
 
-def revoke_user_device(db: sqlite_utils.Database, *, user_id: str, device_id: str, revoked_at: datetime) -> int:
+def revoke_user_device(db: Database, *, user_id: str, device_id: str, revoked_at: datetime) -> int:
     """Revoke the user's live tokens on one device; return how many tokens the user ever had there."""
     found = db.execute("SELECT COUNT(*) FROM tokens WHERE user_id = ? AND device_id = ?", [user_id, device_id])
     count = int(found.fetchone()[0])
@@ -194,7 +192,7 @@ def revoke_user_device(db: sqlite_utils.Database, *, user_id: str, device_id: st
 
 
 def insert_audit(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     at: datetime,
     actor_id: str,
@@ -211,14 +209,14 @@ def insert_audit(
 
     cursor = db.execute(
         "INSERT INTO audit_log (at, actor_id, actor_name, property_id, action, entity_kind, entity_id, before, after)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [at.isoformat(), actor_id, actor_name, property_id, action, entity_kind, entity_id, dump(before), dump(after)],
     )
-    return int(cursor.lastrowid or 0)
+    return int(cursor.fetchone()[0])
 
 
 def audit_entries(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     property_id: str | None,
     entity_id: str | None = None,

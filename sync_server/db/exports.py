@@ -10,14 +10,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
+from sync_server.db import Database
 
 _PERIOD = "julianday({column}) >= julianday(?) AND julianday({column}) < julianday(?)"
 
 
-def orders_between(
-    db: sqlite_utils.Database, *, property_id: str, start: datetime, end: datetime
-) -> Iterator[dict[str, Any]]:
+def orders_between(db: Database, *, property_id: str, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
     """Orders reported in [start, end), in the order they were reported."""
     yield from db.query(
         "SELECT number, kind, state, place_id, assignee_id, responsible_id, reported_at,"
@@ -31,9 +29,7 @@ def orders_between(
     )
 
 
-def records_between(
-    db: sqlite_utils.Database, *, property_id: str, start: datetime, end: datetime
-) -> Iterator[dict[str, Any]]:
+def records_between(db: Database, *, property_id: str, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
     """Field records that happened in [start, end), one row each, with the words a person wrote in them."""
     yield from db.query(
         "SELECT id, type, author_id, effective_at, supersedes,"
@@ -47,7 +43,7 @@ def records_between(
     )
 
 
-def findings_between(db: sqlite_utils.Database, *, property_id: str, first: str, last: str) -> Iterator[dict[str, Any]]:
+def findings_between(db: Database, *, property_id: str, first: str, last: str) -> Iterator[dict[str, Any]]:
     """Findings of the property days first..last (ISO dates), by day."""
     yield from db.query(
         "SELECT id, kind, day, owner_id, json_extract(data, '$.place_id') AS place_id,"
@@ -57,9 +53,7 @@ def findings_between(db: sqlite_utils.Database, *, property_id: str, first: str,
     )
 
 
-def bare_records(
-    db: sqlite_utils.Database, *, property_id: str, start: datetime, end: datetime
-) -> Iterator[tuple[Any, ...]]:
+def bare_records(db: Database, *, property_id: str, start: datetime, end: datetime) -> Iterator[tuple[Any, ...]]:
     """The same records as ``records_between``, as plain tuples: the benchmark's baseline."""
     yield from db.execute(
         "SELECT id, type, author_id, effective_at, supersedes,"

@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-import sqlite_utils
+from sync_server.db import Database, dialect
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -42,8 +42,9 @@ MIGRATIONS: list[tuple[str, str]] = [
             data TEXT NOT NULL,
             PRIMARY KEY (kind, entity_id)
         ) WITHOUT ROWID;
-        INSERT OR REPLACE INTO feed_data (kind, entity_id, data)
-            SELECT kind, entity_id, data FROM feed WHERE deleted = 0 ORDER BY seq;
+        INSERT INTO feed_data (kind, entity_id, data)
+            SELECT kind, entity_id, data FROM feed f WHERE deleted = 0 AND seq = (SELECT MAX(seq) FROM feed g
+                WHERE g.kind = f.kind AND g.entity_id = f.entity_id AND g.deleted = 0);
         ALTER TABLE feed DROP COLUMN data;
         """,
     ),
@@ -82,7 +83,7 @@ class Entry(NamedTuple):
 
 
 def publish(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     kind: str,
     entity_id: str,
@@ -97,7 +98,7 @@ def publish(
     publish_many(db, [Entry(kind, entity_id, data, scopes, gone)])
 
 
-def publish_many(db: sqlite_utils.Database, entries: list[Entry]) -> None:
+def publish_many(db: Database, entries: list[Entry]) -> None:
     """Publish many entities at once, each encoded and stored once whatever the number of its scopes."""
     states, rows = [], []
     for entry in entries:
@@ -107,12 +108,15 @@ def publish_many(db: sqlite_utils.Database, entries: list[Entry]) -> None:
             )
         rows += [(scope, entry.kind, entry.entity_id, 0) for scope in entry.scopes]
         rows += [(scope, entry.kind, entry.entity_id, 1) for scope in entry.gone if scope not in entry.scopes]
-    db.conn.executemany("INSERT OR REPLACE INTO feed_data (kind, entity_id, data) VALUES (?, ?, ?)", states)
-    # INSERT OR REPLACE deletes the older row of the same entity and takes a fresh AUTOINCREMENT seq.
-    db.conn.executemany("INSERT OR REPLACE INTO feed (scope, kind, entity_id, deleted) VALUES (?, ?, ?, ?)", rows)
+    db.executemany(
+        "INSERT INTO feed_data (kind, entity_id, data) VALUES (?, ?, ?)"
+        " ON CONFLICT (kind, entity_id) DO UPDATE SET data = excluded.data",
+        states,
+    )
+    db.executemany(dialect.FEED_PUBLISH[db.dialect], rows)  # each row at a fresh, higher seq
 
 
-def visible_in(db: sqlite_utils.Database, *, scope: str, kind: str, entity_id: str) -> bool:
+def visible_in(db: Database, *, scope: str, kind: str, entity_id: str) -> bool:
     """Whether the scope was last told of this entity as present (not withdrawn, and told at all)."""
     row = db.execute(
         "SELECT deleted FROM feed WHERE scope = ? AND kind = ? AND entity_id = ?", [scope, kind, entity_id]
@@ -120,10 +124,10 @@ def visible_in(db: sqlite_utils.Database, *, scope: str, kind: str, entity_id: s
     return row is not None and not row[0]
 
 
-def latest_seq(db: sqlite_utils.Database) -> int:
-    """The highest sequence ever handed out (AUTOINCREMENT keeps it even when that row was replaced)."""
-    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'feed'").fetchone()
-    return int(row[0]) if row else 0
+def latest_seq(db: Database) -> int:
+    """The highest sequence ever handed out, even when that row was replaced since."""
+    row = db.execute(dialect.FEED_LATEST_SEQ[db.dialect]).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 class Change(NamedTuple):
@@ -143,9 +147,7 @@ class Change(NamedTuple):
         }
 
 
-def changes_since(
-    db: sqlite_utils.Database, *, scopes: list[str], since: int, limit: int
-) -> tuple[list[Change], int, bool]:
+def changes_since(db: Database, *, scopes: list[str], since: int, limit: int) -> tuple[list[Change], int, bool]:
     """Changes after ``since`` in any of ``scopes``, oldest first: (changes, cursor, has_more).
 
     The cursor is the last returned seq (or ``since`` when nothing is new). An entity visible
@@ -156,14 +158,14 @@ def changes_since(
     # One index range per scope, each bounded by the limit: the cost follows the changes, not the history.
     parts = " UNION ALL ".join(
         "SELECT * FROM (SELECT seq, kind, entity_id, deleted FROM feed"
-        " WHERE scope = ? AND seq > ? ORDER BY seq LIMIT ?)"
-        for _ in scopes
+        f" WHERE scope = ? AND seq > ? ORDER BY seq LIMIT ?) s{n}"
+        for n, _ in enumerate(scopes)
     )
     params: list[Any] = []
     for scope in scopes:
         params += [scope, since, limit + 1]
     rows = db.execute(
-        f"SELECT u.seq, u.kind, u.entity_id, u.deleted, d.data FROM (SELECT * FROM ({parts}) ORDER BY seq LIMIT ?) u"
+        f"SELECT u.seq, u.kind, u.entity_id, u.deleted, d.data FROM (SELECT * FROM ({parts}) a ORDER BY seq LIMIT ?) u"
         " LEFT JOIN feed_data d ON d.kind = u.kind AND d.entity_id = u.entity_id ORDER BY u.seq",
         [*params, limit + 1],
     ).fetchall()

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
-
 from shared.model import WorkOrderState
-from sync_server.db import recon_facts
+from sync_server.db import Database, dialect, read_snapshot, recon_facts
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -90,7 +86,7 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def findings_from(db: sqlite_utils.Database, *, property_id: str, day_from: str) -> list[dict[str, Any]]:
+def findings_from(db: Database, *, property_id: str, day_from: str) -> list[dict[str, Any]]:
     rows = list(
         db.query(
             "SELECT * FROM findings WHERE property_id = ? AND day >= ? ORDER BY day, kind, id", [property_id, day_from]
@@ -102,7 +98,7 @@ def findings_from(db: sqlite_utils.Database, *, property_id: str, day_from: str)
     return rows
 
 
-def findings_by_ids(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, Any]]:
+def findings_by_ids(db: Database, *, ids: list[str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for n in range(0, len(ids), 500):
         chunk = ids[n : n + 500]
@@ -114,7 +110,7 @@ def findings_by_ids(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[s
 
 
 def list_findings(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     property_id: str,
     day: str | None = None,
@@ -138,7 +134,7 @@ def _with_ack(data: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
     return {**data, **{c: row[c] for c in ACK_COLUMNS}}
 
 
-def get_finding(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+def get_finding(db: Database, *, id: str) -> dict[str, Any] | None:
     """One finding as readers see it, with its property and scopes."""
     rows = list(
         db.query(f"SELECT property_id, scopes, data, {', '.join(ACK_COLUMNS)} FROM findings WHERE id = ?", [id])
@@ -154,7 +150,7 @@ def get_finding(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
 
 
 def ack_finding(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     id: str,
     acked_by: str,
@@ -170,7 +166,7 @@ def ack_finding(
     )
 
 
-def save_finding(db: sqlite_utils.Database, *, data: dict[str, Any], scopes: list[str]) -> dict[str, Any]:
+def save_finding(db: Database, *, data: dict[str, Any], scopes: list[str]) -> dict[str, Any]:
     """Store the computed finding (keeping its acknowledgement); return it as readers see it (to publish)."""
     db.execute(
         "INSERT INTO findings (id, property_id, kind, day, owner_id, data, scopes) VALUES (?,?,?,?,?,?,?)"
@@ -182,7 +178,7 @@ def save_finding(db: sqlite_utils.Database, *, data: dict[str, Any], scopes: lis
     return _with_ack(data, dict(zip(ACK_COLUMNS, row, strict=True)))
 
 
-def delete_finding(db: sqlite_utils.Database, *, id: str) -> None:
+def delete_finding(db: Database, *, id: str) -> None:
     db.execute("DELETE FROM findings WHERE id = ?", [id])
 
 
@@ -191,16 +187,16 @@ def utc(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def mark_findings_stale(db: sqlite_utils.Database, *, property_id: str) -> None:
+def mark_findings_stale(db: Database, *, property_id: str) -> None:
     """New facts arrived: the next tick recomputes the findings (the push itself never does)."""
     db.execute(
         "INSERT INTO findings_due (property_id, changes) VALUES (?, 1)"
-        " ON CONFLICT (property_id) DO UPDATE SET changes = changes + 1",
+        " ON CONFLICT (property_id) DO UPDATE SET changes = findings_due.changes + 1",
         [property_id],
     )
 
 
-def due_properties(db: sqlite_utils.Database, *, now: datetime, refreshed_before: datetime) -> list[str]:
+def due_properties(db: Database, *, now: datetime, refreshed_before: datetime) -> list[str]:
     """Properties never refreshed, stale (facts arrived since), past a boundary, or last refreshed long ago."""
     rows = db.execute(
         "SELECT p.id FROM properties p LEFT JOIN findings_due d ON d.property_id = p.id"
@@ -211,7 +207,7 @@ def due_properties(db: sqlite_utils.Database, *, now: datetime, refreshed_before
     return [str(r[0]) for r in rows]
 
 
-def refresh_mark(db: sqlite_utils.Database, *, property_id: str) -> tuple[int, int, str | None]:
+def refresh_mark(db: Database, *, property_id: str) -> tuple[int, int, str | None]:
     """(changes, seen, refreshed_at): read before computing, compared before writing what was computed."""
     row = db.execute(
         "SELECT changes, seen, refreshed_at FROM findings_due WHERE property_id = ?", [property_id]
@@ -219,9 +215,7 @@ def refresh_mark(db: sqlite_utils.Database, *, property_id: str) -> tuple[int, i
     return (int(row[0]), int(row[1]), row[2]) if row else (0, 0, None)
 
 
-def mark_refreshed(
-    db: sqlite_utils.Database, *, property_id: str, seen: int, at: datetime, next_due_at: datetime
-) -> None:
+def mark_refreshed(db: Database, *, property_id: str, seen: int, at: datetime, next_due_at: datetime) -> None:
     db.execute(
         "INSERT INTO findings_due (property_id, changes, seen, refreshed_at, next_due_at) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (property_id) DO UPDATE SET seen = excluded.seen, refreshed_at = excluded.refreshed_at,"
@@ -230,47 +224,37 @@ def mark_refreshed(
     )
 
 
-@contextmanager
-def snapshot(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A read transaction: every query inside sees the same committed state, and no write lock is taken."""
-    db.conn.execute("BEGIN")
-    try:
-        yield db
-    finally:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")  # nothing was written: ending it only releases the snapshot
+snapshot = read_snapshot  # a read transaction: every query sees one committed state, no write lock
 
 
-def schedule_started(db: sqlite_utils.Database, *, property_id: str) -> str | None:
+def schedule_started(db: Database, *, property_id: str) -> str | None:
     """The first property day the server looked at the schedules (None before): nothing before it is missed."""
     row = db.execute("SELECT day FROM schedule_start WHERE property_id = ?", [property_id]).fetchone()
     return str(row[0]) if row else None
 
 
-def start_schedule(db: sqlite_utils.Database, *, property_id: str, today: str) -> None:
+def start_schedule(db: Database, *, property_id: str, today: str) -> None:
     db.execute(
         "INSERT INTO schedule_start (property_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", [property_id, today]
     )
 
 
-def refreshed_through(db: sqlite_utils.Database, *, property_id: str) -> str | None:
+def refreshed_through(db: Database, *, property_id: str) -> str | None:
     """The last property day a refresh covered (None before the first)."""
     row = db.execute("SELECT refreshed_through FROM schedule_start WHERE property_id = ?", [property_id]).fetchone()
     return str(row[0]) if row and row[0] else None
 
 
-def mark_refreshed_through(db: sqlite_utils.Database, *, property_id: str, day: str) -> None:
+def mark_refreshed_through(db: Database, *, property_id: str, day: str) -> None:
     db.execute("UPDATE schedule_start SET refreshed_through = ? WHERE property_id = ?", [day, property_id])
 
 
-def property_ids(db: sqlite_utils.Database) -> list[str]:
+def property_ids(db: Database) -> list[str]:
     """Every property the schedules run for."""
     return [str(r[0]) for r in db.execute("SELECT id FROM properties ORDER BY id").fetchall()]
 
 
-def order_candidates(
-    db: sqlite_utils.Database, *, property_id: str, day_from: str, order_ids: list[str]
-) -> list[dict[str, Any]]:
+def order_candidates(db: Database, *, property_id: str, day_from: str, order_ids: list[str]) -> list[dict[str, Any]]:
     """The orders whose findings a refresh must judge, found through indexes (not every order ever made).
 
     An open deadline (due or overdue), a fact of the order's stream on the window's days (a deadline met or
@@ -288,14 +272,13 @@ def order_candidates(
             [property_id, *states, property_id, property_id, day_from, json.dumps(order_ids)],
         ).fetchall()
     ]
-    fields = ", ".join(f"'{f}', data -> '$.{f}'" for f in ORDER_FIELDS)
+    fields = dialect.json_subset(db.dialect, "data", ORDER_FIELDS, firsts=["reporter_ids"])
     found: list[dict[str, Any]] = []
     for n in range(0, len(ids), 500):
         chunk = ids[n : n + 500]
-        # only what findings read, extracted by SQLite: an order's history can be megabytes of JSON
+        # only what findings read, extracted by the database: an order's history can be megabytes of JSON
         rows = db.execute(
-            f"SELECT json_object({fields}, 'reporter_ids', json_array(data ->> '$.reporter_ids[0]'))"
-            f" FROM work_orders WHERE id IN ({', '.join('?' for _ in chunk)})",
+            f"SELECT {fields} FROM work_orders WHERE id IN ({', '.join('?' for _ in chunk)})",
             chunk,
         ).fetchall()
         found += [{"data": json.loads(r[0])} for r in rows]
@@ -303,7 +286,7 @@ def order_candidates(
 
 
 def flagged_facts(
-    db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str, start: str, end: str
+    db: Database, *, property_id: str, day_from: str, day_to: str, start: str, end: str
 ) -> list[dict[str, Any]]:
     """Facts whose device clock looked wrong, effective in [start, end) (UTC text): found without reading the rest."""
     return recon_facts.facts_where(

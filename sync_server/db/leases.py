@@ -11,9 +11,7 @@ from __future__ import annotations
 import os
 import socket
 
-import sqlite_utils
-
-from sync_server.db import transaction
+from sync_server.db import Database, transaction
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -29,7 +27,7 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
-def take(db: sqlite_utils.Database, *, name: str, holder: str, now: float, seconds: float) -> bool:
+def take(db: Database, *, name: str, holder: str, now: float, seconds: float) -> bool:
     """Take or renew the lease ``name`` for ``seconds``; False when another holder has it."""
     with transaction(db):
         row = db.execute(
@@ -41,7 +39,7 @@ def take(db: sqlite_utils.Database, *, name: str, holder: str, now: float, secon
     return row is not None
 
 
-def release(db: sqlite_utils.Database, *, name: str, holder: str) -> None:
+def release(db: Database, *, name: str, holder: str) -> None:
     with transaction(db):
         db.execute("DELETE FROM leases WHERE name = ? AND holder = ?", [name, holder])
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import sqlite_utils
+from sync_server.db import Database
 
 
-def record_head(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+def record_head(db: Database, *, id: str) -> dict[str, Any] | None:
     """A stored record's type, property, author, body and the record that corrects it (if any)."""
     row = db.execute(
         "SELECT r.type, r.property_id, r.author_id, r.raw,"
@@ -30,7 +30,7 @@ def record_head(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
     }
 
 
-def order_by_ref(db: sqlite_utils.Database, *, ref: str) -> dict[str, Any] | None:
+def order_by_ref(db: Database, *, ref: str) -> dict[str, Any] | None:
     """The order a work_order_id names, by its id or by an alias (``wo-<id of any record it grew from>``)."""
     row = db.execute(
         "SELECT id, property_id, json_extract(data, '$.assignee_id') FROM work_orders"

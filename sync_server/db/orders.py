@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import sqlite_utils
+from sync_server.db import Database
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -138,10 +138,12 @@ MIGRATIONS: list[tuple[str, str]] = [
             data TEXT NOT NULL,
             PRIMARY KEY (order_id, seq)
         ) WITHOUT ROWID;
+        -- sqlite only
         INSERT INTO work_order_events (order_id, seq, action, at, record_id, data)
             SELECT w.id, e.key, json_extract(e.value, '$.action'), json_extract(e.value, '$.at'),
                 json_extract(e.value, '$.record_id'), e.value
             FROM work_orders w, json_each(w.data, '$.history') e;
+        -- sqlite only
         UPDATE work_orders SET data = json_set(json_remove(data, '$.history'), '$.history_total',
             json_array_length(data, '$.history'));
         """,
@@ -165,21 +167,21 @@ def body_text(body: Any) -> str:
 
 
 # ---- work orders -----------------------------------------------------------------------------
-def next_number(db: sqlite_utils.Database, *, year: int) -> str:
+def next_number(db: Database, *, year: int) -> str:
     """The next human-readable order number of the year, from a counter row (never max()+1)."""
     row = db.execute(
         "INSERT INTO work_order_numbers (year, last) VALUES (?, 1)"
-        " ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+        " ON CONFLICT (year) DO UPDATE SET last = work_order_numbers.last + 1 RETURNING last",
         [year],
     ).fetchone()
     return f"WO-{year}-{int(row[0]):06d}"
 
 
-def orders_of_stream(db: sqlite_utils.Database, *, stream: str) -> list[dict[str, Any]]:
+def orders_of_stream(db: Database, *, stream: str) -> list[dict[str, Any]]:
     return orders_where(db, "stream = ?", [stream])
 
 
-def get_order(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+def get_order(db: Database, *, id: str) -> dict[str, Any] | None:
     """One order with its whole history."""
     rows = orders_where(db, "id = ?", [id])
     if not rows:
@@ -187,14 +189,14 @@ def get_order(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
     return {**rows[0], "data": with_history(db, rows[0]["data"])}
 
 
-def order_head(db: sqlite_utils.Database, *, id: str) -> dict[str, Any]:
+def order_head(db: Database, *, id: str) -> dict[str, Any]:
     """An order's stream and place without reading its data; {} when there is no such order."""
     row = db.execute("SELECT stream, place_id FROM work_orders WHERE id = ?", [id]).fetchone()
     return {"stream": row[0], "place_id": row[1]} if row else {}
 
 
 def save_order(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     data: dict[str, Any],
     stream: str,
@@ -238,36 +240,36 @@ def save_order(
         ],
     )
     if aliases:  # an alias of a superseded record may stay behind: it leads to an order that no longer names it
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO work_order_aliases (alias, order_id) VALUES (?, ?)"
             " ON CONFLICT (alias) DO UPDATE SET order_id = excluded.order_id",
             [(a, data["id"]) for a in aliases],
         )
     first, steps = events
     db.execute("DELETE FROM work_order_events WHERE order_id = ? AND seq >= ?", [data["id"], first])
-    db.conn.executemany(
+    db.executemany(
         "INSERT INTO work_order_events (order_id, seq, action, at, record_id, data) VALUES (?, ?, ?, ?, ?, ?)",
         [(data["id"], first + i, e["action"], e["at"], e["record_id"], order_text(e)) for i, e in enumerate(steps)],
     )
 
 
-def delete_order(db: sqlite_utils.Database, *, id: str) -> None:
+def delete_order(db: Database, *, id: str) -> None:
     db.execute("DELETE FROM work_orders WHERE id = ?", [id])
     db.execute("DELETE FROM work_order_aliases WHERE order_id = ?", [id])
     db.execute("DELETE FROM work_order_events WHERE order_id = ?", [id])
 
 
-def history_texts(db: sqlite_utils.Database, *, id: str) -> list[str]:
+def history_texts(db: Database, *, id: str) -> list[str]:
     """An order's history as stored, step by step."""
     return [r[0] for r in db.execute("SELECT data FROM work_order_events WHERE order_id = ? ORDER BY seq", [id])]
 
 
-def with_history(db: sqlite_utils.Database, order: dict[str, Any]) -> dict[str, Any]:
+def with_history(db: Database, order: dict[str, Any]) -> dict[str, Any]:
     """An order's data with its whole history, as the review endpoints and the order's record show it."""
     return {**order, "history": [json.loads(t) for t in history_texts(db, id=order["id"])]}
 
 
-def event_record_ids(db: sqlite_utils.Database, *, ids: list[str]) -> set[str]:
+def event_record_ids(db: Database, *, ids: list[str]) -> set[str]:
     """The records named in these orders' histories."""
     if not ids:
         return set()
@@ -280,7 +282,7 @@ def event_record_ids(db: sqlite_utils.Database, *, ids: list[str]) -> set[str]:
 
 
 def list_orders(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     property_id: str,
     states: list[str] | None = None,
@@ -319,7 +321,7 @@ def list_orders(
     return orders_where(db, where + " ORDER BY due_at IS NULL, due_at, reported_at, id LIMIT ?", [*params, limit])
 
 
-def orders_where(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
+def orders_where(db: Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
     rows = list(db.query(f"SELECT * FROM work_orders WHERE {where}", params))
     for row in rows:
         row["data_text"] = row["data"]  # as stored: an unchanged order is recognised without parsing
@@ -329,7 +331,7 @@ def orders_where(db: sqlite_utils.Database, where: str, params: list[Any]) -> li
     return rows
 
 
-def numbers_of(db: sqlite_utils.Database, *, ids: list[str]) -> dict[str, str]:
+def numbers_of(db: Database, *, ids: list[str]) -> dict[str, str]:
     """The number of each of these orders that is stored."""
     if not ids:
         return {}
@@ -339,13 +341,13 @@ def numbers_of(db: sqlite_utils.Database, *, ids: list[str]) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
-def rectification_hours(db: sqlite_utils.Database, *, property_id: str, default: int) -> int:
+def rectification_hours(db: Database, *, property_id: str, default: int) -> int:
     """A property's own deadline for rectification notices, or the server's default."""
     row = db.execute("SELECT rectification_hours FROM property_rules WHERE property_id = ?", [property_id]).fetchone()
     return int(row[0]) if row else default
 
 
-def set_rectification_hours(db: sqlite_utils.Database, *, property_id: str, hours: int) -> None:
+def set_rectification_hours(db: Database, *, property_id: str, hours: int) -> None:
     db.execute(
         "INSERT INTO property_rules (property_id, rectification_hours) VALUES (?, ?)"
         " ON CONFLICT (property_id) DO UPDATE SET rectification_hours = excluded.rectification_hours",

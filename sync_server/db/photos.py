@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
-
-from sync_server.db import feed
+from sync_server.db import Database, feed
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -54,17 +52,17 @@ _UNREFERENCED = (
 )
 
 
-def has_photo(db: sqlite_utils.Database, *, property_id: str, sha256: str) -> bool:
+def has_photo(db: Database, *, property_id: str, sha256: str) -> bool:
     row = db.execute("SELECT 1 FROM photos WHERE property_id = ? AND sha256 = ?", [property_id, sha256]).fetchone()
     return row is not None
 
 
-def get_photo(db: sqlite_utils.Database, *, property_id: str, sha256: str) -> dict[str, Any] | None:
+def get_photo(db: Database, *, property_id: str, sha256: str) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM photos WHERE property_id = ? AND sha256 = ?", [property_id, sha256]))
     return rows[0] if rows else None
 
 
-def missing_photos(db: sqlite_utils.Database, *, property_id: str, hashes: list[str]) -> list[str]:
+def missing_photos(db: Database, *, property_id: str, hashes: list[str]) -> list[str]:
     """Of ``hashes``, those the property has not received yet, in the order asked, once each."""
     wanted = list(dict.fromkeys(hashes))
     have: set[str] = set()
@@ -81,7 +79,7 @@ def missing_photos(db: sqlite_utils.Database, *, property_id: str, hashes: list[
 
 
 def note_record_photos(
-    db: sqlite_utils.Database, *, record_id: str, property_id: str, author_id: str, hashes: list[str]
+    db: Database, *, record_id: str, property_id: str, author_id: str, hashes: list[str]
 ) -> list[str]:
     """Remember which photos a newly stored record references; tell its author which are still missing.
 
@@ -89,7 +87,7 @@ def note_record_photos(
     """
     if not hashes:
         return []
-    db.conn.executemany(
+    db.executemany(
         "INSERT INTO record_photos (record_id, sha256, property_id, author_id) VALUES (?, ?, ?, ?) "
         "ON CONFLICT DO NOTHING",
         [[record_id, h, property_id, author_id] for h in dict.fromkeys(hashes)],
@@ -97,18 +95,18 @@ def note_record_photos(
     return _publish_missing(db, record_id=record_id)
 
 
-def record_missing_photos(db: sqlite_utils.Database, *, record_id: str) -> list[str]:
+def record_missing_photos(db: Database, *, record_id: str) -> list[str]:
     rows = db.execute(
         "SELECT rp.sha256 FROM record_photos rp LEFT JOIN photos p "
         "ON p.property_id = rp.property_id AND p.sha256 = rp.sha256 "
-        "WHERE rp.record_id = ? AND p.sha256 IS NULL ORDER BY rp.rowid",
+        "WHERE rp.record_id = ? AND p.sha256 IS NULL ORDER BY rp.sha256",
         [record_id],
     ).fetchall()
     return [row[0] for row in rows]
 
 
 def add_photo(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     property_id: str,
     sha256: str,
@@ -135,7 +133,7 @@ def add_photo(
     return True
 
 
-def _publish_missing(db: sqlite_utils.Database, *, record_id: str) -> list[str]:
+def _publish_missing(db: Database, *, record_id: str) -> list[str]:
     row = db.execute("SELECT author_id FROM record_photos WHERE record_id = ? LIMIT 1", [record_id]).fetchone()
     if row is None:
         return []
@@ -150,7 +148,7 @@ def _publish_missing(db: sqlite_utils.Database, *, record_id: str) -> list[str]:
     return missing
 
 
-def is_referenced(db: sqlite_utils.Database, *, property_id: str, sha256: str) -> bool:
+def is_referenced(db: Database, *, property_id: str, sha256: str) -> bool:
     """Whether a record of the property names this photo (sent or still to come)."""
     row = db.execute(
         "SELECT 1 FROM record_photos WHERE property_id = ? AND sha256 = ? LIMIT 1", [property_id, sha256]
@@ -158,7 +156,7 @@ def is_referenced(db: sqlite_utils.Database, *, property_id: str, sha256: str) -
     return row is not None
 
 
-def unreferenced_bytes(db: sqlite_utils.Database, *, property_id: str, user_id: str) -> int:
+def unreferenced_bytes(db: Database, *, property_id: str, user_id: str) -> int:
     """Bytes a user sent in photos that no record of the property names (yet)."""
     row = db.execute(
         f"SELECT COALESCE(SUM(received_size), 0) FROM photos p WHERE property_id = ? AND uploaded_by = ?"
@@ -168,7 +166,7 @@ def unreferenced_bytes(db: sqlite_utils.Database, *, property_id: str, user_id: 
     return int(row[0])
 
 
-def remove_unreferenced(db: sqlite_utils.Database, *, uploaded_before: str) -> list[str]:
+def remove_unreferenced(db: Database, *, uploaded_before: str) -> list[str]:
     """Forget photos no record names that came before ``uploaded_before``; return the hashes no property holds now.
 
     Call inside a write transaction, and remove those hashes' files before it ends (an upload of the same

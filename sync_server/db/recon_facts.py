@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlite_utils
+from sync_server.db import Database
 
 FACT_COLUMNS = (
     "id property_id type author_id author_role effective_at local_day clock_flag source stream order_ref visit_id"
@@ -18,7 +18,7 @@ FACT_COLUMNS = (
 ).split()
 
 
-def insert_fact(db: sqlite_utils.Database, *, fact: dict[str, Any]) -> bool:
+def insert_fact(db: Database, *, fact: dict[str, Any]) -> bool:
     """Index one fact (its body as ``body_text``); False when its id is there already (a repeat changes nothing)."""
     row = {c: fact.get(c) for c in FACT_COLUMNS}
     row["body"] = fact["body_text"]
@@ -31,26 +31,26 @@ def insert_fact(db: sqlite_utils.Database, *, fact: dict[str, Any]) -> bool:
     return cursor.rowcount == 1
 
 
-def get_fact(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+def get_fact(db: Database, *, id: str) -> dict[str, Any] | None:
     rows = facts_where(db, "id = ?", [id])
     return rows[0] if rows else None
 
 
-def facts_of_stream(db: sqlite_utils.Database, *, stream: str) -> list[dict[str, Any]]:
+def facts_of_stream(db: Database, *, stream: str) -> list[dict[str, Any]]:
     return facts_where(db, "stream = ?", [stream])
 
 
-def facts_with_visit(db: sqlite_utils.Database, *, visit_id: str) -> list[dict[str, Any]]:
+def facts_with_visit(db: Database, *, visit_id: str) -> list[dict[str, Any]]:
     return facts_where(db, "visit_id = ?", [visit_id])
 
 
-def facts_by_ids(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, Any]]:
+def facts_by_ids(db: Database, *, ids: list[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
     return facts_where(db, f"id IN ({', '.join('?' for _ in ids)})", list(ids))
 
 
-def chain_of(db: sqlite_utils.Database, *, id: str) -> list[dict[str, Any]]:
+def chain_of(db: Database, *, id: str) -> list[dict[str, Any]]:
     """A record and the records it corrects, back to the first one (that one last); [] when it is not stored."""
     chain: list[dict[str, Any]] = []
     row = get_fact(db, id=id)
@@ -60,7 +60,7 @@ def chain_of(db: sqlite_utils.Database, *, id: str) -> list[dict[str, Any]]:
     return chain
 
 
-def superseded_among(db: sqlite_utils.Database, *, ids: list[str]) -> set[str]:
+def superseded_among(db: Database, *, ids: list[str]) -> set[str]:
     """Which of these fact ids a later fact supersedes."""
     if not ids:
         return set()
@@ -71,7 +71,7 @@ def superseded_among(db: sqlite_utils.Database, *, ids: list[str]) -> set[str]:
 
 
 def facts_of_day(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     property_id: str,
     days: list[str],
@@ -95,7 +95,7 @@ def facts_of_day(
 
 
 def log_facts(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     property_id: str,
     day_from: str,
@@ -127,14 +127,14 @@ def log_facts(
     )
 
 
-def facts_of_rounds(db: sqlite_utils.Database, *, round_ids: list[str]) -> list[dict[str, Any]]:
+def facts_of_rounds(db: Database, *, round_ids: list[str]) -> list[dict[str, Any]]:
     if not round_ids:
         return []
     return facts_where(db, f"round_id IN ({', '.join('?' for _ in round_ids)})", list(round_ids))
 
 
 def facts_between(
-    db: sqlite_utils.Database, *, property_id: str, start: datetime, end: datetime, types: list[str]
+    db: Database, *, property_id: str, start: datetime, end: datetime, types: list[str]
 ) -> list[dict[str, Any]]:
     """Facts of some types that happened in [start, end), oldest first.
 
@@ -154,7 +154,7 @@ def _utc(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")  # as effective_at is stored: it sorts as text
 
 
-def versions_of(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, Any]]:
+def versions_of(db: Database, *, ids: list[str]) -> list[dict[str, Any]]:
     """These facts and every fact linked to them by corrections (``supersedes``), either way, transitively."""
     found: dict[str, dict[str, Any]] = {}
     asked: set[str] = set()
@@ -169,14 +169,14 @@ def versions_of(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, 
     return sorted(found.values(), key=lambda r: (r["effective_at"], r["id"]))
 
 
-def facts_naming_visits(db: sqlite_utils.Database, *, visit_ids: list[str]) -> list[dict[str, Any]]:
+def facts_naming_visits(db: Database, *, visit_ids: list[str]) -> list[dict[str, Any]]:
     """Facts (defect reports) that name one of these checkpoint visits."""
     if not visit_ids:
         return []
     return facts_where(db, f"visit_id IN ({', '.join('?' for _ in visit_ids)})", list(visit_ids))
 
 
-def facts_where(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
+def facts_where(db: Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
     rows = list(db.query(f"SELECT * FROM recon_facts WHERE {where} ORDER BY effective_at, id", params))
     for row in rows:
         row["body_text"] = row["body"]  # the exact stored text: a key for caching what was parsed from it

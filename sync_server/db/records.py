@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
+from sync_server.db import Database
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -46,7 +46,7 @@ MIGRATIONS: list[tuple[str, str]] = [
 
 
 def insert_record(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     id: str,
     type: str,
@@ -89,7 +89,7 @@ def insert_record(
     return cursor.rowcount == 1
 
 
-def stored_hashes(db: sqlite_utils.Database, *, ids: list[str]) -> dict[str, str]:
+def stored_hashes(db: Database, *, ids: list[str]) -> dict[str, str]:
     """The content hash of each of these record ids that is stored."""
     found: dict[str, str] = {}
     for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
@@ -99,7 +99,7 @@ def stored_hashes(db: sqlite_utils.Database, *, ids: list[str]) -> dict[str, str
     return found
 
 
-def get_record(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
+def get_record(db: Database, *, id: str) -> dict[str, Any] | None:
     """A stored record row, with ``raw`` decoded."""
     rows = list(db.query("SELECT * FROM records WHERE id = ?", [id]))
     if not rows:
@@ -109,14 +109,14 @@ def get_record(db: sqlite_utils.Database, *, id: str) -> dict[str, Any] | None:
     return row
 
 
-def count_records(db: sqlite_utils.Database, *, property_id: str | None = None) -> int:
+def count_records(db: Database, *, property_id: str | None = None) -> int:
     if property_id is None:
         return int(db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
     return int(db.execute("SELECT COUNT(*) FROM records WHERE property_id = ?", [property_id]).fetchone()[0])
 
 
 def records_of_property(
-    db: sqlite_utils.Database, *, property_id: str, type: str | None = None, limit: int = 1000
+    db: Database, *, property_id: str, type: str | None = None, limit: int = 1000
 ) -> list[dict[str, Any]]:
     sql = "SELECT * FROM records WHERE property_id = ?"
     params: list[Any] = [property_id]
@@ -131,7 +131,7 @@ def records_of_property(
     return rows
 
 
-def device_seq_gaps(db: sqlite_utils.Database, *, device_id: str) -> list[list[int]]:
+def device_seq_gaps(db: Database, *, device_id: str) -> list[list[int]]:
     """Ranges of device_seq numbers missing below the highest one received from this device.
 
     Only the numbers above the device's last complete run are read (and the run is moved up), so a

@@ -6,7 +6,7 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
+from sync_server.db import Database
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -67,7 +67,7 @@ TABLES = {
 }
 
 
-def save(db: sqlite_utils.Database, *, kind: str, row: dict[str, Any]) -> dict[str, Any]:
+def save(db: Database, *, kind: str, row: dict[str, Any]) -> dict[str, Any]:
     """Insert or update one reference row by id; return the row as stored (the feed's data)."""
     table = TABLES[kind]
     columns = list(row)
@@ -80,7 +80,7 @@ def save(db: sqlite_utils.Database, *, kind: str, row: dict[str, Any]) -> dict[s
     return row
 
 
-def belongs_to(db: sqlite_utils.Database, *, kind: str, id: str, property_id: str) -> bool:
+def belongs_to(db: Database, *, kind: str, id: str, property_id: str) -> bool:
     """Whether a place, route, checkpoint or permit with this id exists in this property."""
     table = TABLES[kind]
     column = "id" if kind == "property" else "property_id"
@@ -89,12 +89,12 @@ def belongs_to(db: sqlite_utils.Database, *, kind: str, id: str, property_id: st
     return row is not None
 
 
-def get_property(db: sqlite_utils.Database, *, property_id: str) -> dict[str, Any] | None:
+def get_property(db: Database, *, property_id: str) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM properties WHERE id = ?", [property_id]))
     return rows[0] if rows else None
 
 
-def property_tz(db: sqlite_utils.Database, *, property_id: str, default: ZoneInfo) -> ZoneInfo:
+def property_tz(db: Database, *, property_id: str, default: ZoneInfo) -> ZoneInfo:
     """The property's own time zone: its "today", check slots, deadlines and findings are on its clock."""
     row = db.execute("SELECT tz FROM properties WHERE id = ?", [property_id]).fetchone()
     try:
@@ -103,7 +103,7 @@ def property_tz(db: sqlite_utils.Database, *, property_id: str, default: ZoneInf
         return default
 
 
-def permits_between(db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str) -> list[dict[str, Any]]:
+def permits_between(db: Database, *, property_id: str, day_from: str, day_to: str) -> list[dict[str, Any]]:
     """Permits whose dates touch the days ``day_from``..``day_to``, ended ones too (``shared.rules.
     permit_checks_due_on`` says which of their days are due checks)."""
     return list(
@@ -119,15 +119,13 @@ def permits_between(db: sqlite_utils.Database, *, property_id: str, day_from: st
 ARCHIVABLE = frozenset({"place", "route", "checkpoint"})
 
 
-def all_of(
-    db: sqlite_utils.Database, *, kind: str, property_id: str, include_archived: bool = False
-) -> list[dict[str, Any]]:
+def all_of(db: Database, *, kind: str, property_id: str, include_archived: bool = False) -> list[dict[str, Any]]:
     table = TABLES[kind]
     column = "id" if kind == "property" else "property_id"
     live = "" if include_archived or kind not in ARCHIVABLE else " AND archived_at IS NULL"
     return list(db.query(f"SELECT * FROM {table} WHERE {column} = ?{live} ORDER BY id", [property_id]))
 
 
-def get(db: sqlite_utils.Database, *, kind: str, id: str) -> dict[str, Any] | None:
+def get(db: Database, *, kind: str, id: str) -> dict[str, Any] | None:
     rows = list(db.query(f"SELECT * FROM {TABLES[kind]} WHERE id = ?", [id]))
     return rows[0] if rows else None

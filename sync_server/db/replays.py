@@ -9,24 +9,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import sqlite_utils
-
+from sync_server.db import Database
 from sync_server.db.orders import orders_of_stream, orders_where
 from sync_server.db.recon_facts import facts_of_stream, facts_where
 
 StoredKey = tuple[str, str]
 
 
-def facts_of_stream_after(
-    db: sqlite_utils.Database, *, stream: str, after: tuple[str, str] | None
-) -> list[dict[str, Any]]:
+def facts_of_stream_after(db: Database, *, stream: str, after: tuple[str, str] | None) -> list[dict[str, Any]]:
     """The facts of a stream that sort after a key (effective_at, id); all of them when ``after`` is None."""
     if after is None:
         return facts_of_stream(db, stream=stream)
     return facts_where(db, "stream = ? AND (effective_at, id) > (?, ?)", [stream, *after])
 
 
-def fact_keys(db: sqlite_utils.Database, *, ids: list[str]) -> dict[str, tuple[str, str]]:
+def fact_keys(db: Database, *, ids: list[str]) -> dict[str, tuple[str, str]]:
     """The sort key (effective_at, id) of each of these facts that is stored."""
     if not ids:
         return {}
@@ -36,9 +33,7 @@ def fact_keys(db: sqlite_utils.Database, *, ids: list[str]) -> dict[str, tuple[s
     return {r[0]: (r[1], r[0]) for r in rows}
 
 
-def orders_of_stream_after(
-    db: sqlite_utils.Database, *, stream: str, after: tuple[str, str] | None
-) -> list[dict[str, Any]]:
+def orders_of_stream_after(db: Database, *, stream: str, after: tuple[str, str] | None) -> list[dict[str, Any]]:
     """The orders of a stream opened by a fact that sorts after a key (an order id is wo-<opening fact id>)."""
     if after is None:
         return orders_of_stream(db, stream=stream)
@@ -46,7 +41,7 @@ def orders_of_stream_after(
     return [r for r in rows if (r["reported_at"], r["id"].removeprefix("wo-")) > after]
 
 
-def order_heads(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, Any]]:
+def order_heads(db: Database, *, ids: list[str]) -> list[dict[str, Any]]:
     """What writing these orders again needs of their stored rows (number, scopes, data as text), unparsed."""
     if not ids:
         return []
@@ -69,7 +64,7 @@ def order_heads(db: sqlite_utils.Database, *, ids: list[str]) -> list[dict[str, 
     ]
 
 
-def episode_of(db: sqlite_utils.Database, *, alias: str) -> list[dict[str, Any]]:
+def episode_of(db: Database, *, alias: str) -> list[dict[str, Any]]:
     """The order an alias (wo-<record id>) leads to, with every order of its rework chain; [] when none."""
     row = db.execute(
         "SELECT w.root_id FROM work_order_aliases a JOIN work_orders w ON w.id = a.order_id WHERE a.alias = ?",
@@ -83,7 +78,7 @@ def episode_of(db: sqlite_utils.Database, *, alias: str) -> list[dict[str, Any]]
 
 
 # ---- rest points -------------------------------------------------------------------------------
-def rest_point_before(db: sqlite_utils.Database, *, stream: str, key: StoredKey) -> StoredKey | None:
+def rest_point_before(db: Database, *, stream: str, key: StoredKey) -> StoredKey | None:
     """The latest rest point of a stream that sorts before ``key``, or None to replay from its first fact."""
     row = db.execute(
         "SELECT effective_at, fact_id FROM recon_rest_points WHERE stream = ? AND (effective_at, fact_id) < (?, ?)"
@@ -93,9 +88,7 @@ def rest_point_before(db: sqlite_utils.Database, *, stream: str, key: StoredKey)
     return (row[0], row[1]) if row else None
 
 
-def replace_rest_points(
-    db: sqlite_utils.Database, *, stream: str, after: StoredKey | None, keys: list[StoredKey]
-) -> None:
+def replace_rest_points(db: Database, *, stream: str, after: StoredKey | None, keys: list[StoredKey]) -> None:
     """The stream was replayed from ``after``: its rest points after it are now ``keys``."""
     if after is None:
         db.execute("DELETE FROM recon_rest_points WHERE stream = ?", [stream])
@@ -106,17 +99,17 @@ def replace_rest_points(
     add_rest_points(db, stream=stream, keys=keys)
 
 
-def add_rest_points(db: sqlite_utils.Database, *, stream: str, keys: list[StoredKey]) -> None:
+def add_rest_points(db: Database, *, stream: str, keys: list[StoredKey]) -> None:
     if not keys:
         return
-    db.conn.executemany(
+    db.executemany(
         "INSERT INTO recon_rest_points (stream, effective_at, fact_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(stream, *k) for k in keys],
     )
 
 
 # ---- a stream's saved replay state ------------------------------------------------------------
-def stream_state(db: sqlite_utils.Database, *, stream: str) -> dict[str, Any] | None:
+def stream_state(db: Database, *, stream: str) -> dict[str, Any] | None:
     """A stream's saved replay: the token of its latest batch, the code version and state last saved (bytes),
     the rest point that state started at and the last fact it was fed, and how many facts it lacks."""
     row = db.execute(
@@ -137,7 +130,7 @@ def stream_state(db: sqlite_utils.Database, *, stream: str) -> dict[str, Any] | 
 
 
 def save_stream_state(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     stream: str,
     token: str,
@@ -158,10 +151,10 @@ def save_stream_state(
     )
 
 
-def note_stream_fed(db: sqlite_utils.Database, *, stream: str, token: str, unsaved: int) -> None:
+def note_stream_fed(db: Database, *, stream: str, token: str, unsaved: int) -> None:
     """A batch fed the stream's replay without saving it: its token, and how many facts the saved state lacks."""
     db.execute("UPDATE recon_streams SET token = ?, unsaved = ? WHERE stream = ?", [token, unsaved, stream])
 
 
-def drop_stream_state(db: sqlite_utils.Database, *, stream: str) -> None:
+def drop_stream_state(db: Database, *, stream: str) -> None:
     db.execute("DELETE FROM recon_streams WHERE stream = ?", [stream])

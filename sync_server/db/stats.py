@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
+from sync_server.db import Database
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -22,7 +22,8 @@ MIGRATIONS: list[tuple[str, str]] = [
 VISIT_ACTIONS = ("return_visit_ok", "return_visit_failed", "return_visit_noted")
 _DEADLINE = "(SELECT {expr} FROM json_each(w.data, '$.deadlines') d WHERE json_extract(d.value, '$.name') = '{name}')"
 _SUBTREE = (
-    "(WITH RECURSIVE t(id) AS (SELECT ? UNION SELECT p.id FROM places p JOIN t ON p.parent_id = t.id) SELECT id FROM t)"
+    "(WITH RECURSIVE t(id) AS (SELECT CAST(? AS TEXT) UNION SELECT p.id FROM places p JOIN t ON p.parent_id = t.id)"
+    " SELECT id FROM t)"
 )
 
 
@@ -49,7 +50,7 @@ def order_slices(slices: dict[str, str | None]) -> tuple[str, list[Any]]:
 
 
 def order_rows(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     property_id: str,
     start_utc: str,
@@ -61,7 +62,9 @@ def order_rows(
     where, params = order_slices(slices)
     handling_met = _DEADLINE.format(expr="json_extract(d.value, '$.met_at') IS NOT NULL", name="handling")
     met, due, missed = (f"json_extract(d.value, '$.{k}')" for k in ("met_at", "due_at", "missed_at"))
-    in_time = _DEADLINE.format(expr=f"coalesce(julianday({met}) <= julianday({due}), 0)", name="handling")
+    in_time = _DEADLINE.format(
+        expr=f"CASE WHEN julianday({met}) <= julianday({due}) THEN 1 ELSE 0 END", name="handling"
+    )
     overdue = (
         f"EXISTS (SELECT 1 FROM json_each(w.data, '$.deadlines') d WHERE {missed} IS NOT NULL"
         f" OR ({met} IS NULL AND julianday({due}) < julianday(?)) OR julianday({met}) > julianday({due}))"
@@ -74,7 +77,7 @@ def order_rows(
                 {handling_met} AS handled, {in_time} AS in_time, {overdue} AS overdue, {reworked} AS reworked
             FROM work_orders w
             WHERE w.property_id = ? AND w.reported_at >= ? AND w.reported_at < ?{where}
-        ) GROUP BY day, kind, category, cause, handled, in_time, overdue, reworked
+        ) o GROUP BY day, kind, category, cause, handled, in_time, overdue, reworked
     """
     rows = list(db.query(sql, [now_utc, property_id, start_utc, end_utc, *params]))
     for row in rows:
@@ -85,7 +88,7 @@ def order_rows(
 
 
 def visit_rows(
-    db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str, slices: dict[str, str | None]
+    db: Database, *, property_id: str, day_from: str, day_to: str, slices: dict[str, str | None]
 ) -> list[dict[str, Any]]:
     """Return visits made on the period's days, by verdict and whether they came by the order's due time.
 
@@ -101,14 +104,14 @@ def visit_rows(
             SELECT oid AS id FROM v UNION SELECT order_id FROM work_order_aliases WHERE alias IN (SELECT oid FROM v)
         ), e AS (
             SELECT e.record_id AS record_id, json_extract(e.data, '$.verdict') AS verdict,
-                coalesce(julianday(e.at) <= julianday({due}), 0) AS on_time
+                CASE WHEN julianday(e.at) <= julianday({due}) THEN 1 ELSE 0 END AS on_time
             FROM work_orders w JOIN work_order_events e ON e.order_id = w.id
             WHERE w.id IN (SELECT id FROM o) AND w.property_id = ?{where}
                 AND e.action IN ({", ".join("?" for _ in VISIT_ACTIONS)})
                 AND substr(e.at, 1, 10) BETWEEN ? AND ?
         )
         SELECT verdict, on_time, COUNT(*) AS n FROM (SELECT record_id, verdict, MAX(on_time) AS on_time FROM e
-            GROUP BY record_id, verdict) GROUP BY verdict, on_time
+            GROUP BY record_id, verdict) v GROUP BY verdict, on_time
     """
     args = [property_id, day_from, day_to, property_id, *params, *VISIT_ACTIONS, day_from, day_to]
     rows = list(db.query(sql, args))
@@ -118,7 +121,7 @@ def visit_rows(
 
 
 def routes_due(
-    db: sqlite_utils.Database, *, property_id: str, specialist_id: str | None, place_id: str | None
+    db: Database, *, property_id: str, specialist_id: str | None, place_id: str | None
 ) -> list[dict[str, Any]]:
     """Live routes with their weekdays and how many live checkpoints (in the place, when one is given) they have."""
     where, params = "", []
@@ -138,7 +141,7 @@ def routes_due(
 
 
 def checkpoints_visited(
-    db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str, place_id: str | None
+    db: Database, *, property_id: str, day_from: str, day_to: str, place_id: str | None
 ) -> list[dict[str, Any]]:
     """Distinct live checkpoints visited per route and day (a second round or a correction visits none anew)."""
     where, params = "", []
@@ -154,7 +157,7 @@ def checkpoints_visited(
     return list(db.query(sql, [property_id, day_from, day_to, *params]))
 
 
-def slots_checked(db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str) -> list[dict[str, Any]]:
+def slots_checked(db: Database, *, property_id: str, day_from: str, day_to: str) -> list[dict[str, Any]]:
     sql = """
         SELECT permit_id, local_day AS day, COUNT(DISTINCT slot) AS checked FROM recon_facts
         WHERE property_id = ? AND local_day BETWEEN ? AND ? AND type = 'decoration_check' AND permit_id IS NOT NULL
@@ -163,7 +166,7 @@ def slots_checked(db: sqlite_utils.Database, *, property_id: str, day_from: str,
     return list(db.query(sql, [property_id, day_from, day_to]))
 
 
-def violations(db: sqlite_utils.Database, *, property_id: str, day_from: str, day_to: str) -> list[dict[str, Any]]:
+def violations(db: Database, *, property_id: str, day_from: str, day_to: str) -> list[dict[str, Any]]:
     """Violations the renovation checks of the period found, per permit (a corrected check counts once)."""
     sql = """
         SELECT permit_id, SUM(json_array_length(body, '$.violations')) AS violations FROM recon_facts f
@@ -174,7 +177,7 @@ def violations(db: sqlite_utils.Database, *, property_id: str, day_from: str, da
     return list(db.query(sql, [property_id, day_from, day_to]))
 
 
-def units_of(db: sqlite_utils.Database, *, property_id: str) -> int:
+def units_of(db: Database, *, property_id: str) -> int:
     row = db.execute(
         "SELECT COUNT(*) FROM places WHERE property_id = ? AND kind = 'unit' AND archived_at IS NULL", [property_id]
     ).fetchone()

@@ -12,12 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlite_utils
-
 from shared.errors import PatrolError, ValidationProblem
 from sync_server.admin import places, properties, users
 from sync_server.admin.common import Actor, authorize
-from sync_server.db import reference, savepoint, transaction
+from sync_server.db import Database, reference, savepoint, transaction
 from sync_server.importer import cells, units, walks
 from sync_server.importer.problems import FAILED, Issue
 from sync_server.importer.read import Row, Table
@@ -44,7 +42,7 @@ class Outcome:
 
 
 def run_import(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     actor: Actor,
     *,
@@ -71,7 +69,7 @@ def run_import(
 class _Import:
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         settings: Settings,
         actor: Actor,
         pid: str,

@@ -6,10 +6,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import sqlite_utils
-
 from shared.i18n import Translator
-from sync_server.db import accounts, records, reference
+from sync_server.db import Database, accounts, records, reference
 from sync_server.photo_store import photo_key, photo_store
 from sync_server.reports import wording
 from sync_server.reports.pdf import Page, when
@@ -26,7 +24,7 @@ def photo_file(settings: Settings, sha256: str) -> io.BytesIO | None:
     return io.BytesIO(data) if data is not None else None
 
 
-def render(db: sqlite_utils.Database, settings: Settings, order: dict[str, Any], tr: Translator) -> bytes:
+def render(db: Database, settings: Settings, order: dict[str, Any], tr: Translator) -> bytes:
     """The PDF of an order's stored data (``work_orders.data`` with its number) in the reader's language."""
     users = {
         u["id"]: u["name"] or u["username"] for u in accounts.users_of_property(db, property_id=order["property_id"])
@@ -55,9 +53,7 @@ def render(db: sqlite_utils.Database, settings: Settings, order: dict[str, Any],
     return page.render()
 
 
-def _details(
-    page: Page, db: sqlite_utils.Database, tr: Translator, order: dict[str, Any], users: dict[str, str]
-) -> None:
+def _details(page: Page, db: Database, tr: Translator, order: dict[str, Any], users: dict[str, str]) -> None:
     place = reference.get(db, kind="place", id=order["place_id"]) if order.get("place_id") else None
 
     def person(user_id: str | None) -> str:
@@ -91,9 +87,7 @@ def _photos(page: Page, settings: Settings, tr: Translator, hashes: list[str]) -
     page.end_photos(PHOTO_BOX[1])
 
 
-def _return_visits(
-    page: Page, db: sqlite_utils.Database, settings: Settings, tr: Translator, order: dict[str, Any]
-) -> None:
+def _return_visits(page: Page, db: Database, settings: Settings, tr: Translator, order: dict[str, Any]) -> None:
     visits = [e for e in order["history"] if e.get("action") in VISIT_ACTIONS]
     if not visits:
         page.para(tr.t("report.order.no_return_visit"))

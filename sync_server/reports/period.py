@@ -10,11 +10,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from shared.figures import COUNTS, RATES
 from shared.i18n import Translator
-from sync_server.db import accounts, orders, reference
+from sync_server.db import Database, accounts, orders, reference
 from sync_server.reports import wording
 from sync_server.reports.pdf import MARGIN, Page, when
 from sync_server.settings import Settings
@@ -27,16 +25,14 @@ MET, MISSED, NO_DATA = (20, 120, 50), (190, 30, 30), (110, 110, 110)
 MAX_OVERDUE = 200  # a longer list belongs in the export, not on paper
 
 
-def figures_of(
-    db: sqlite_utils.Database, settings: Settings, property_id: str, first: date, last: date
-) -> dict[str, Any]:
+def figures_of(db: Database, settings: Settings, property_id: str, first: date, last: date) -> dict[str, Any]:
     """The one place the report takes its figures from."""
     from sync_server import stats  # noqa: PLC0415  (not on main when this was written; imported where it is used)
 
     return stats.figures_for(db, settings, property_id, first, last)
 
 
-def overdue_orders(db: sqlite_utils.Database, *, property_id: str, until: datetime) -> list[dict[str, Any]]:
+def overdue_orders(db: Database, *, property_id: str, until: datetime) -> list[dict[str, Any]]:
     """Orders with a deadline unmet at ``until`` (the period's end, or now if sooner), soonest first."""
     cutoff = until.astimezone(UTC)
     rows = orders.list_orders(
@@ -52,7 +48,7 @@ def overdue_orders(db: sqlite_utils.Database, *, property_id: str, until: dateti
 
 
 def render(
-    db: sqlite_utils.Database, property_id: str, figures: dict[str, Any], overdue: list[dict[str, Any]], tr: Translator
+    db: Database, property_id: str, figures: dict[str, Any], overdue: list[dict[str, Any]], tr: Translator
 ) -> bytes:
     period = figures["period"]
     page = Page()
@@ -177,9 +173,7 @@ def causes(page: Page, tr: Translator, found: dict[str, int]) -> None:
         page.set_xy(MARGIN, y + 6)
 
 
-def _overdue(
-    page: Page, db: sqlite_utils.Database, tr: Translator, property_id: str, overdue: list[dict[str, Any]]
-) -> None:
+def _overdue(page: Page, db: Database, tr: Translator, property_id: str, overdue: list[dict[str, Any]]) -> None:
     if not overdue:
         page.para(tr.t("report.period.none"))
         return
@@ -198,9 +192,7 @@ def _overdue(
         page.para(" · ".join(p for p in parts if p))
 
 
-def report(
-    db: sqlite_utils.Database, settings: Settings, property_id: str, first: date, last: date, tr: Translator
-) -> bytes:
+def report(db: Database, settings: Settings, property_id: str, first: date, last: date, tr: Translator) -> bytes:
     """The period report of a property, as the endpoint and the command line both make it."""
     figures = figures_of(db, settings, property_id, first, last)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tr.tz)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-import sqlite_utils
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +17,7 @@ from shared.errors import ValidationProblem
 from shared.i18n import Translator, normalize_locale
 from sync_server import errors, exporter
 from sync_server.admin.common import Actor, must_exist
+from sync_server.db import Database
 from sync_server.deps import AppSettings, Db
 from sync_server.errors import SafeJSONResponse
 from sync_server.importer import read
@@ -97,7 +97,7 @@ def _import(
     kind: str | None,
     property_id: str,
     actor: Actor,
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     dry_run: bool,
     translator: Translator,

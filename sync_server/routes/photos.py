@@ -6,7 +6,6 @@ import threading
 from collections.abc import Callable
 from typing import Annotated, Any
 
-import sqlite_utils
 from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
@@ -16,8 +15,8 @@ from shared.errors import NotFoundProblem
 from shared.parse import ascii_number
 from sync_server import auth, errors, photo_sweep
 from sync_server import photos as pipeline
+from sync_server.db import Database, transaction
 from sync_server.db import photos as photo_db
-from sync_server.db import transaction
 from sync_server.deps import AppSettings, Db
 from sync_server.photo_store import photo_key, photo_store, thumb_key
 from sync_server.routes.auth import Problem
@@ -150,9 +149,7 @@ async def _read_limited(request: Request, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def _verify_and_store(
-    db: sqlite_utils.Database, settings: Settings, user: dict[str, Any], sha256: str, data: bytes
-) -> Stored:
+def _verify_and_store(db: Database, settings: Settings, user: dict[str, Any], sha256: str, data: bytes) -> Stored:
     with _DECODING:
         photo = pipeline.verify_photo(
             data, sha256=sha256, max_bytes=settings.max_photo_bytes, max_pixels=settings.max_photo_pixels
@@ -178,7 +175,7 @@ def _verify_and_store(
 
 
 def _serve(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     user: dict[str, Any],
     request: Request,

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from shared.i18n import Translator  # noqa: E402
 from sync_server import exports  # noqa: E402
 from sync_server.db import exports as export_rows  # noqa: E402
-from sync_server.db import open_db  # noqa: E402
+from sync_server.db import open_db, transaction  # noqa: E402
 from sync_server.settings import CHEAP_ARGON2, Settings  # noqa: E402
 from tests.conftest import prepare_data_dir  # noqa: E402
 
@@ -76,8 +76,8 @@ def seed(db, count: int, property_id: str = "demo") -> None:
                 f"{n:064x}",
             )
 
-    with db.conn:
-        db.conn.executemany(
+    with transaction(db):
+        db.executemany(
             "INSERT INTO records (id, type, property_id, author_id, device_id, device_seq, recorded_at, received_at,"
             " effective_at, clock_flag, supersedes, raw, content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows(),

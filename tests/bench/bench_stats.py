@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from sync_server import stats  # noqa: E402
-from sync_server.db import open_db  # noqa: E402
+from sync_server.db import open_db, transaction  # noqa: E402
 from sync_server.settings import CHEAP_ARGON2, Settings  # noqa: E402
 from tests.conftest import prepare_data_dir  # noqa: E402
 
@@ -129,19 +129,19 @@ def fill(db) -> None:
         )
         for i, t, at, body, route, cp in facts + visited
     ]
-    with db.conn:
-        db.conn.executemany(
+    with transaction(db):
+        db.executemany(
             "INSERT INTO work_orders (id, property_id, number, stream, kind, state, place_id,"
             " assignee_id, responsible_id, reported_at, due_at, data, scopes, visit_scopes)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             orders,
         )
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO recon_facts (id, property_id, type, author_id, author_role, effective_at,"
             " local_day, route_id, checkpoint_id, body) VALUES (?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
-        db.conn.execute("ANALYZE")
+        db.execute("ANALYZE")
 
 
 def bare(db) -> tuple:

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
-
 from shared.ids import uuid7
 from shared.model import (
     CheckpointResult,
@@ -41,7 +39,7 @@ from shared.model import (
 )
 from shared.wire import decode_record, encode_record
 from sync_server.admin import users
-from sync_server.db import transaction
+from sync_server.db import Database, transaction
 from sync_server.demo import ACTOR, PASSWORD, load_demo
 from sync_server.settings import Settings
 
@@ -69,7 +67,7 @@ class Person:
 
 
 def add_property(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: Settings,
     property_id: str,
     *,

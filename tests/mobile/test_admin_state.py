@@ -167,7 +167,7 @@ def test_permit_created_and_ended_after_confirmation(client, server_db) -> None:
     permits.ending.values["fees_settled"] = True
     end = permits.actions(permit)[0]
     assert not permits.act(end, permit) and permits.confirm()
-    row = server_db["permits"].get(permit["id"])
+    (row,) = server_db.query("SELECT * FROM permits WHERE id = ?", [permit["id"]])
     assert (row["status"], row["passes_returned"]) == ("ended", 2) and permits.actions(permits.selected) == []
 
 
@@ -221,7 +221,7 @@ def test_admin_creates_a_property_with_working_hours_and_a_bad_day_is_shown_at_t
     assert "08:00-18:00" in problem_message(Translator("en"), props.form.problems["hours_sat"])
     props.set("hours_sat", "09:00-12:00")
     assert props.save(), props.form.problems
-    row = server_db["properties"].get("tower-b")
+    (row,) = server_db.query("SELECT * FROM properties WHERE id = ?", ["tower-b"])
     assert (row["tz"], props.selected["rectification_hours"]) == ("Asia/Shanghai", 48)
     assert (
         props.selected["working_hours"]["sat"] == ["09:00", "12:00"] and props.selected["working_hours"]["sun"] is None

@@ -42,7 +42,7 @@ def test_findings_of_the_last_days_nobody_looked_at_are_recorded(field):
 
 def test_property_time_zone_decides_the_day(field, settings):
     # A second property in New York on a server configured for Shanghai.
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     try:
         load_demo(db, dataclasses.replace(settings, tz_name="America/New_York"), property_id="ny", prefix="ny")
     finally:

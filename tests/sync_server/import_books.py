@@ -8,14 +8,13 @@ from datetime import date
 from typing import Any
 
 import pytest
-import sqlite_utils
 from fastapi.testclient import TestClient
 
 from sync_server import exporter
 from sync_server.admin import users
 from sync_server.admin.common import CLI
 from sync_server.app import create_app
-from sync_server.db import open_db, transaction
+from sync_server.db import Database, open_db, transaction
 from sync_server.importer.templates import EXAMPLE
 from sync_server.settings import CHEAP_ARGON2, Settings
 from tests.conftest import bearer, login
@@ -66,11 +65,11 @@ def ten_mistakes() -> tuple[dict[str, list[dict[str, Any]]], list[tuple[str, int
     return data, expected
 
 
-def counts(db: sqlite_utils.Database) -> dict[str, int]:
+def counts(db: Database) -> dict[str, int]:
     return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
 
 
-def reference_tables(db: sqlite_utils.Database, property_id: str) -> dict[str, list[dict[str, Any]]]:
+def reference_tables(db: Database, property_id: str) -> dict[str, list[dict[str, Any]]]:
     """What an import sets up, as stored (passwords, clocks and the log of who did it aside)."""
 
     def rows(sql: str) -> list[dict[str, Any]]:
@@ -97,8 +96,8 @@ class Empty:
         self.settings, self.client = settings, client
         self.admin = bearer(login(client, "root", password=ADMIN_PASSWORD))
 
-    def db(self) -> sqlite_utils.Database:
-        return open_db(self.settings.db_path)
+    def db(self) -> Database:
+        return open_db(self.settings.db_url)
 
     def post(self, path: str, body: bytes, *, content_type: str = XLSX, **headers: str) -> Any:
         return self.client.post(path, content=body, headers={**self.admin, "Content-Type": content_type, **headers})
@@ -108,7 +107,7 @@ class Empty:
 def empty_server(tmp_path, clock) -> Iterator[Empty]:
     settings = Settings(data_dir=tmp_path / "empty", argon2=CHEAP_ARGON2, now=clock.now, findings_tick_seconds=0)
     app = create_app(settings)
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     with transaction(db):
         users.create_user(
             db,

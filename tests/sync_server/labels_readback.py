@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
 from PIL import Image
 
-from sync_server.db import migrate, open_db, reference, transaction
+from sync_server.db import Database, migrate, open_db, reference, transaction
 from sync_server.labels import Sheet
 
 MM_PER_PT = 25.4 / 72
@@ -98,7 +97,7 @@ def png(image: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-def empty_server(data_dir: Path) -> sqlite_utils.Database:
+def empty_server(data_dir: Path) -> Database:
     """A real install's database: migrated, nothing in it."""
     data_dir.mkdir(parents=True, exist_ok=True)
     db = open_db(data_dir / "server.sqlite3")
@@ -107,7 +106,7 @@ def empty_server(data_dir: Path) -> sqlite_utils.Database:
 
 
 def add_property(
-    db: sqlite_utils.Database, pid: str, name: str, routes: dict[str, list[tuple[str, str, str]]]
+    db: Database, pid: str, name: str, routes: dict[str, list[tuple[str, str, str]]]
 ) -> list[dict[str, Any]]:
     """A property with a building, floors and routes of (place name, checkpoint name, code); returns checkpoints."""
     with transaction(db):

@@ -21,6 +21,8 @@ from tests.sync_server.helpers import record_mix
 
 PHOTOS = 3
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file and its online backup; PostgreSQL: pg_dump
+
 
 @pytest.fixture
 def loaded(settings: Settings, client: TestClient) -> Settings:

@@ -26,6 +26,8 @@ DAMAGE = {
     "restore.manifest_invalid",
 }
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file and its online backup; PostgreSQL: pg_dump
+
 
 @pytest.fixture
 def good(loaded, tmp_path) -> Path:  # noqa: F811

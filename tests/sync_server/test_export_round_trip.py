@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from sync_server.__main__ import main
@@ -16,7 +17,7 @@ from tests.sync_server.import_books import XLSX, empty_server, reference_tables 
 
 def _history(settings) -> None:
     """The demo property with what an export must keep too: its own deadline, an ended permit, a user who left."""
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     with transaction(db):
         properties.update_property(db, settings, CLI, property_id="demo", rectification_hours=48)
         permit = db.execute("SELECT id FROM permits WHERE property_id = 'demo' ORDER BY id").fetchone()[0]
@@ -59,6 +60,7 @@ def _cells(book: bytes) -> dict[str, list[tuple]]:
     return {ws.title: list(ws.iter_rows(values_only=True)) for ws in loaded.worksheets}
 
 
+@pytest.mark.sqlite_only  # the command line reads the data dir's file
 def test_a_csv_export_per_kind_imports_from_the_command_line_as_the_same_data(settings, server_db, tmp_path, capsys):
     _history(settings)
     out = tmp_path / "csv"

@@ -87,7 +87,6 @@ def test_closing_an_order_over_an_open_return_visit_is_a_late_return_visit_at_on
             if deadline["name"] == "return_visit":
                 deadline["missed_at"] = "2026-11-23T10:30:00+08:00"
         server_db.execute("UPDATE work_orders SET data = ? WHERE id = ?", [json.dumps(row["data"]), oid])
-        server_db.conn.commit()
     (late,) = findings(phones["specialist"], kind="return_visit.late")  # due in 3 days, yet a finding now
     assert (late["work_order_id"], late["owner_id"], late["day"]) == (oid, "user-demo-specialist", "2026-11-23")
     assert "closed without it" in late["message"] and late["missed_at"]

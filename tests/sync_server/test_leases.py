@@ -33,7 +33,6 @@ def test_only_the_worker_holding_the_tick_lease_ticks(settings, server_db, monke
     server_app.refresh_all(settings)
     assert ticks == []  # another worker ticks
     server_db.execute("UPDATE leases SET until = ? WHERE name = 'findings_tick'", [time.time() - 1])
-    server_db.conn.commit()
     server_app.refresh_all(settings)  # that worker stopped: this one takes over
     server_app.refresh_all(settings)
     assert ticks == [leases.holder(), leases.holder()]

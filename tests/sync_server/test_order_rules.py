@@ -298,7 +298,6 @@ def test_signing_off_an_order_a_defect_moved_out_of_keeps_both_orders_as_they_we
     sup.send(action(oid, A.CLOSE, note="duplicate of a lift report"), now(clock) + timedelta(hours=2))
     before = orders_of(phones)
     server_db.execute("DELETE FROM recon_streams")  # no saved replay: the sign-off replays the closed order's episode
-    server_db.conn.commit()
     sup.send(action(oid, A.SIGN_OFF), now(clock) + timedelta(hours=3))
     after = orders_of(phones)
     assert after[oid]["state"] == "signed_off"
@@ -307,7 +306,9 @@ def test_signing_off_an_order_a_defect_moved_out_of_keeps_both_orders_as_they_we
     assert after[moved_id] == before[moved_id]
 
 
-def test_a_correction_gives_the_same_orders_whatever_the_arrival_order(phones, clock, server_db, tmp_path):
+def test_a_correction_gives_the_same_orders_whatever_the_arrival_order(
+    phones, clock, server_db, tmp_path, new_database_url
+):
     spec, site, sup, mnt = phones["specialist"], phones["site-supervisor"], phones["supervisor"], phones["maintenance"]
     t = now(clock)
     first, joined = spec.record(leak(), t), site.record(leak(), t + timedelta(minutes=5))
@@ -323,13 +324,13 @@ def test_a_correction_gives_the_same_orders_whatever_the_arrival_order(phones, c
         ("maintenance", mnt.record(action(oid, A.COMPLETE), t + timedelta(minutes=50))),
     ]
     push_each(phones, records)
-    other = Settings(data_dir=tmp_path / "second", argon2=CHEAP_ARGON2, now=clock.now)
+    other = Settings(data_dir=tmp_path / "second", argon2=CHEAP_ARGON2, now=clock.now, database_url=new_database_url())
     prepare_data_dir(other)
     with TestClient(create_app(other)) as second:
         again = {who: Phone(second, f"demo-{who}") for who in phones}
         # the site supervisor's phone syncs first, the correction before the first dispatch, completions swapped
         push_each(again, [records[i] for i in (1, 0, 3, 2, 4, 6, 5)])
-        db = open_db(other.db_path)
+        db = open_db(other.db_url)
         try:
             assert dump(db) == dump(server_db)
         finally:

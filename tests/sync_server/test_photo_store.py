@@ -184,6 +184,7 @@ def test_serve_stops_at_once_when_the_photo_store_cannot_be_used(settings, seawe
     assert "s3://bucket" in capsys.readouterr().err
 
 
+@pytest.mark.sqlite_only  # backup copies the SQLite file; PostgreSQL's is pg_dump
 def test_a_backup_holds_a_buckets_photos_and_restores_them_to_files_or_a_bucket(
     s3_settings, seaweed, tmp_path, monkeypatch, capsys
 ):

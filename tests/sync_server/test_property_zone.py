@@ -6,8 +6,7 @@ from tests.conftest import bearer, login
 
 
 def test_review_times_are_on_the_readers_property_clock(client, server_db, clock):
-    with server_db.conn:
-        server_db.execute("UPDATE properties SET tz = 'America/Mexico_City' WHERE id = 'other'")
+    server_db.execute("UPDATE properties SET tz = 'America/Mexico_City' WHERE id = 'other'")
     ours, theirs = login(client, "demo-supervisor"), login(client, "other-supervisor")
     for path in ("/api/v1/orders", "/api/v1/findings"):
         assert client.get(path, headers=bearer(ours)).json()["now"].endswith("+08:00")

@@ -85,10 +85,10 @@ def test_deletions_travel_as_tombstones(client, server_db):
     assert [(c["id"], c["deleted"]) for c in changes] == [("demo-permit2", True)]
 
 
-def test_limit_is_capped_by_the_server(tmp_path):
-    settings = Settings(data_dir=tmp_path, argon2=CHEAP_ARGON2, pull_max_limit=30)
+def test_limit_is_capped_by_the_server(tmp_path, new_database_url):
+    settings = Settings(data_dir=tmp_path, argon2=CHEAP_ARGON2, pull_max_limit=30, database_url=new_database_url())
     prepare_data_dir(settings, other_property=False)
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     with transaction(db):
         for n in range(40):
             feed.publish(db, scopes=["property:demo"], kind="place", entity_id=f"x{n}", data={})

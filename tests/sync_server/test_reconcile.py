@@ -286,8 +286,10 @@ def test_pushing_the_same_records_again_changes_nothing(phones, clock, server_db
     assert dump(server_db) == state
 
 
-def test_the_same_records_in_another_order_give_the_same_orders_and_findings(phones, clock, server_db, tmp_path):
-    other = Settings(data_dir=tmp_path / "second", argon2=CHEAP_ARGON2, now=clock.now)
+def test_the_same_records_in_another_order_give_the_same_orders_and_findings(
+    phones, clock, server_db, tmp_path, new_database_url
+):
+    other = Settings(data_dir=tmp_path / "second", argon2=CHEAP_ARGON2, now=clock.now, database_url=new_database_url())
     prepare_data_dir(other)
     with TestClient(create_app(other)) as second:
         again = {who: Phone(second, f"demo-{who}") for who in phones}
@@ -300,7 +302,7 @@ def test_the_same_records_in_another_order_give_the_same_orders_and_findings(pho
         found = phones["supervisor"].get("/api/v1/findings")["findings"]
         assert {"decoration.check_missed", "patrol.route_missed", "order.overdue"} <= {f["kind"] for f in found}
         assert len(again["supervisor"].get("/api/v1/findings")["findings"]) == len(found)
-        db = open_db(other.db_path)
+        db = open_db(other.db_url)
         try:
             assert dump(db) == dump(server_db)
         finally:

@@ -104,7 +104,6 @@ def start_of(clock) -> datetime:
 
 def forget_saved_replays(db) -> None:
     db.execute("DELETE FROM recon_streams")
-    db.conn.commit()
 
 
 def states(db) -> dict[str, str]:
@@ -157,7 +156,7 @@ def test_signing_off_a_long_closed_order_replays_only_that_orders_episode(
 
 
 def test_a_late_report_replays_from_the_rest_point_before_it_and_ends_as_if_in_order(
-    phones, clock, server_db, monkeypatch, tmp_path
+    phones, clock, server_db, monkeypatch, tmp_path, new_database_url
 ):
     records, days = long_stream(phones, start_of(clock))
     late_day = 7
@@ -181,18 +180,18 @@ def test_a_late_report_replays_from_the_rest_point_before_it_and_ends_as_if_in_o
         ("each_on_another_worker", in_order, "cache"),
     )
     for name, arrival, forget in cases:
-        other = Settings(data_dir=tmp_path / name, argon2=CHEAP_ARGON2, now=clock.now)
+        other = Settings(data_dir=tmp_path / name, argon2=CHEAP_ARGON2, now=clock.now, database_url=new_database_url())
         prepare_data_dir(other)
         with TestClient(create_app(other)) as second:
             again = {who: Phone(second, f"demo-{who}") for who in phones}
             for record in arrival:
                 if forget == "saved":
-                    with closing(open_db(other.db_path)) as db:
+                    with closing(open_db(other.db_url)) as db:
                         forget_saved_replays(db)
                 elif forget == "cache":
                     reconcile_window._CACHE.clear()
                 push_each(again, [record])
-            db = open_db(other.db_path)
+            db = open_db(other.db_url)
             try:
                 assert dump(db) == dump(server_db), name
             finally:

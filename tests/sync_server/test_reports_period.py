@@ -132,6 +132,7 @@ def test_only_supervisors_get_the_period_report(client, stub_figures):
     assert stub_figures == []
 
 
+@pytest.mark.sqlite_only  # the command line reads the data dir's file
 def test_the_command_line_writes_the_report(settings, stub_figures, tmp_path, capsys):
     out = tmp_path / "month.pdf"
     argv = ["report", "--data-dir", str(settings.data_dir), "--property-id", "demo"]

@@ -3,7 +3,6 @@ an acknowledged finding follows its assignee through every later version."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -14,7 +13,7 @@ from fastapi.testclient import TestClient
 from shared.model import Slot, WorkOrderAction
 from sync_server import schedule
 from sync_server.app import create_app
-from sync_server.db import feed, open_db
+from sync_server.db import feed, open_db, transaction
 from sync_server.db import findings as stored
 from tests.work_order_records import Phone, action, decoration_check, leak
 
@@ -32,15 +31,18 @@ def finding_entries(db, finding_id: str) -> dict[str, tuple[int, bool]]:
     return {scope: (seq, bool(deleted)) for scope, seq, deleted in rows.fetchall()}
 
 
-def test_a_pull_computes_no_findings_and_answers_while_another_writer_holds_the_lock(phones, clock, server_db, tick):
+def test_a_pull_computes_no_findings_and_answers_while_another_writer_holds_the_lock(
+    phones, clock, settings, server_db, tick
+):
     site = phones["site-supervisor"]
     clock.set(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))  # 14:00: the morning slot of every permit was missed
-    locker = sqlite3.connect(server_db.conn.execute("PRAGMA database_list").fetchone()[2], timeout=0)
-    locker.execute("BEGIN IMMEDIATE")  # a long push holds the only write lock
+    locker = open_db(settings.db_url)
     try:
-        assert MORNING_MISSED not in site.of_kind("finding")  # answered: a pull reads and never waits to write
+        with transaction(locker):  # a long push holds the write lock (SQLite's only one; rows on PostgreSQL)
+            locker.execute("UPDATE findings_due SET changes = changes + 1")
+            locker.execute("UPDATE properties SET name = name")
+            assert MORNING_MISSED not in site.of_kind("finding")  # answered: a pull reads and never waits to write
     finally:
-        locker.execute("ROLLBACK")
         locker.close()
     assert stored.list_findings(server_db, property_id="demo", kind="decoration.check_missed") == []
     counts = tick()
@@ -126,7 +128,7 @@ def test_a_refresh_computed_while_another_worker_refreshed_writes_nothing(clock,
     def while_another_refreshes(db, window, **kw):
         found = computed(db, window, **kw)
         monkeypatch.setattr(schedule, "_compute", computed)
-        other = open_db(settings.db_path)  # a second worker, between this one's snapshot and its write
+        other = open_db(settings.db_url)  # a second worker, between this one's snapshot and its write
         try:
             assert schedule.refresh_findings(other, property_id="demo", settings=settings) is not None
         finally:

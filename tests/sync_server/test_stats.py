@@ -135,9 +135,11 @@ def stats(phone: Phone, **params) -> dict:
     return phone.get("/api/v1/stats", **{"from": "2026-11-23", "to": "2026-11-24", **params})
 
 
-def test_every_figure_of_a_known_fortnight_and_the_same_in_another_causal_order(client, clock, server_db, tmp_path):
+def test_every_figure_of_a_known_fortnight_and_the_same_in_another_causal_order(
+    client, clock, server_db, tmp_path, new_database_url
+):
     phones = {r: Phone(client, f"demo-{r}") for r in ROLES}
-    other = Settings(data_dir=tmp_path / "second", argon2=CHEAP_ARGON2, now=clock.now)
+    other = Settings(data_dir=tmp_path / "second", argon2=CHEAP_ARGON2, now=clock.now, database_url=new_database_url())
     prepare_data_dir(other)
     with TestClient(create_app(other)) as second:
         again = {r: Phone(second, f"demo-{r}") for r in ROLES}

@@ -8,7 +8,6 @@ from tests.work_order_records import Phone
 
 def test_patrol_completion_counts_each_due_checkpoint_once_on_the_days_that_are_over(client, clock, server_db):
     server_db.execute("UPDATE routes SET weekdays = 'mon' WHERE id = 'demo-r2'")  # r2 only on Mondays
-    server_db.conn.commit()
     spec, sup = Phone(client, "demo-specialist"), Phone(client, "demo-supervisor")
     walk(spec, "demo-r1", [1, 2, 3, 4, 5, 6, 7], clock.now)  # Monday 23: all of r1
     clock.advance(hours=2)
