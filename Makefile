@@ -27,7 +27,7 @@ demo: venv
 
 test: venv
 	$(BIN)/python -m pytest
-	PATROL_TEST_DB=postgres $(BIN)/python -m pytest tests/sync_server  # the server suite again, on PostgreSQL
+	PATROL_TEST_DB=postgres $(BIN)/python -m pytest tests/sync_server tests/e2e  # server and end-to-end again, on PostgreSQL
 
 BENCH ?= *
 bench: venv  # one of them: make bench BENCH=push (sizes: BENCH_RECORDS, BENCH_LOAD_SECONDS... in each script's docstring)

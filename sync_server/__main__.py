@@ -107,6 +107,7 @@ def _hours(text: str) -> int:
 def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     from sync_server import serving
     from sync_server.app import create_app
+    from sync_server.db import dispose
 
     try:
         photo_store.photo_store(settings)
@@ -115,6 +116,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         return 1
     photo_store.forget_stores()  # each worker makes its own: a client's connections must not cross a fork
     _open(settings).close()  # migrated once, before any worker starts
+    dispose()  # and its pooled connection closed: a connection must not cross a fork
     serving.run(lambda: create_app(settings), settings, host, port, workers)
     return 0
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import httpx
 import pytest
 
 from mobile.store import open_store
 from mobile.sync import SyncClient, login
+from sync_server.db import open_db
 from sync_server.demo import PASSWORD
 
 
@@ -35,8 +34,8 @@ def make_phone(tmp_path):
 
 
 def server_records(server) -> dict[str, tuple[str, int]]:
-    """What the server's database holds, read from its file: id -> (raw JSON, how many rows)."""
-    db = sqlite3.connect(server.data_dir / "server.sqlite3", timeout=30)
+    """What the server's database holds, on either engine: id -> (raw JSON, how many rows)."""
+    db = open_db(server.db_url)
     try:
         rows = db.execute("SELECT id, min(raw), count(*) FROM records GROUP BY id").fetchall()
     finally:

@@ -24,7 +24,7 @@ from tests.conftest import ROOT, bearer, login
 from tests.sync_server.backup_data import photo, photo_defect, pull_all, push, sha256_of, upload
 from tests.sync_server.helpers import record_mix
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]  # the online backup of the SQLite file
 
 DEVICE = "demo-specialist-phone"
 ORPHAN_RECORDS = """

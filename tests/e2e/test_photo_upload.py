@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ from mobile.photo_sync import PhotoUploader
 from mobile.recorder import save_record
 from mobile.sync import OFFLINE, SyncClient
 from shared.model import DefectCategory, DefectReport, RecordType, Severity
+from sync_server.db import open_db
 from tests.conftest import bearer, login
 from tests.e2e.conftest import no_sleep
 from tests.photo_samples import CuttingTransport, big_photo, camera_jpeg, png_bomb, text_named_jpg, truncated_jpeg
@@ -21,9 +21,9 @@ pytestmark = pytest.mark.e2e
 
 
 def stored(server) -> list[str]:
-    db = sqlite3.connect(server.data_dir / "server.sqlite3", timeout=30)
+    db = open_db(server.db_url)
     try:
-        return sorted(row[0] for row in db.execute("SELECT sha256 FROM photos"))
+        return sorted(row[0] for row in db.execute("SELECT sha256 FROM photos").fetchall())
     finally:
         db.close()
 

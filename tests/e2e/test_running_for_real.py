@@ -38,8 +38,9 @@ FIRST_PASSWORD = "given by the admin"
 OWN_PASSWORD = "chosen by myself at last"
 
 
-def cli(data_dir: Path, *args: str, stdin: str = "") -> str:
+def cli(data_dir: Path, *args: str, stdin: str = "", url: str = "") -> str:
     command = [sys.executable, "-m", "sync_server", *args, "--data-dir", str(data_dir)]
+    command += ["--database-url", url] if url else []
     done = subprocess.run(command, cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -73,12 +74,12 @@ def phone(tmp_path: Path, url: str, username: str, password: str) -> AppContext:
     return ctx
 
 
-def test_from_an_empty_server_to_an_order_the_supervisor_sees(live_server, tmp_path):
-    data_dir = tmp_path / "server"
+def test_from_an_empty_server_to_an_order_the_supervisor_sees(live_server, tmp_path, new_database_url):
+    data_dir, url = tmp_path / "server", new_database_url(migrated=False)  # on PostgreSQL: an empty database
     cli(data_dir, "create-user", "--username", "root", "--name", "Operator", "--role", "admin", "--password-stdin",
-        stdin=ROOT_PASSWORD + "\n")  # fmt: skip
-    cli(data_dir, "create-property", "--property-id", "tower-a", "--name", "Tower A", "--tz", "Asia/Shanghai")
-    server = live_server(data_dir=data_dir, demo=False)
+        stdin=ROOT_PASSWORD + "\n", url=url)  # fmt: skip
+    cli(data_dir, "create-property", "--property-id", "tower-a", "--name", "Tower A", "--tz", "Asia/Shanghai", url=url)
+    server = live_server(data_dir=data_dir, demo=False, database_url=url)
 
     admin = phone(tmp_path, server.url, "root", ROOT_PASSWORD)
     try:

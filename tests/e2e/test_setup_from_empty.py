@@ -27,8 +27,9 @@ ADMIN_PASSWORD = "root password of the server"
 STAFF_PASSWORD = "a good long password"
 
 
-def _cli(data_dir, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _cli(data_dir, *args: str, stdin: str = "", url: str = "") -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "sync_server", *args, "--data-dir", str(data_dir)]
+    command += ["--database-url", url] if url else []
     return subprocess.run(command, cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=60)
 
 
@@ -57,8 +58,8 @@ def _phone(tmp_path, server, username: str) -> AppContext:
     return ctx
 
 
-def test_an_empty_server_becomes_a_running_property(live_server, tmp_path):
-    data_dir = tmp_path / "server"
+def test_an_empty_server_becomes_a_running_property(live_server, tmp_path, new_database_url):
+    data_dir, url = tmp_path / "server", new_database_url(migrated=False)  # on PostgreSQL: an empty database
     made = _cli(
         data_dir,
         "create-user",
@@ -70,9 +71,10 @@ def test_an_empty_server_becomes_a_running_property(live_server, tmp_path):
         "admin",
         "--password-stdin",
         stdin=ADMIN_PASSWORD + "\n",
+        url=url,
     )
     assert made.returncode == 0, made.stderr
-    server = live_server(data_dir=data_dir, demo=False)
+    server = live_server(data_dir=data_dir, demo=False, database_url=url)
     op = Operator(server.url, "root", ADMIN_PASSWORD)
     try:
         _walk_from_setup(tmp_path, server, op)
