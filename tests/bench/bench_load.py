@@ -11,7 +11,8 @@ its records stay in the outbox and go again with the next sync, as on a phone.
 After BENCH_LOAD_SECONDS (default 120) the server gets SIGTERM while the phones keep going: the seconds until it
 exits are printed, then whether every record the server acknowledged is stored exactly once, and, after a
 restart and one more sync of every phone, whether every record made is stored. BENCH_LOAD_WORKERS (default 1)
-runs the server as that many worker processes (``serve --workers``).
+runs the server as that many worker processes (``serve --workers``); BENCH_LOAD_DATABASE=postgres on a real
+PostgreSQL started for the run.
 The last line prints the errors and the push p95 (targets 0 and ≤ 1 s), and the SIGTERM figures (≤ 10 s, 0 lost).
 """
 
@@ -22,7 +23,6 @@ import functools
 import os
 import random
 import signal
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -40,9 +40,10 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 from shared.wire import PROTOCOL_VERSION  # noqa: E402
 from sync_server import auth  # noqa: E402
-from sync_server.db import open_db  # noqa: E402
+from sync_server.db import dispose, open_db  # noqa: E402
 from sync_server.demo import PASSWORD  # noqa: E402
 from sync_server.settings import Settings  # noqa: E402
+from tests import pg  # noqa: E402
 from tests.bench.driver import PULL_LIMIT, cpu_seconds  # noqa: E402
 from tests.bench.field import FieldPhone, add_property  # noqa: E402
 from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
@@ -50,6 +51,7 @@ from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "120"))
 THINK = float(os.environ.get("BENCH_LOAD_THINK", "5"))
 WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "1"))
+DATABASE = os.environ.get("BENCH_LOAD_DATABASE", "sqlite")  # or "postgres": a throwaway cluster (tests/pg.py)
 PROPERTIES = 10
 PEOPLE = {"specialists": 15, "supervisors": 2, "maintenance": 3}
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)  # the phone's (mobile.context)
@@ -159,21 +161,21 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def stored_ids(db_path: Path) -> Counter[str]:
-    conn = sqlite3.connect(db_path)
+def stored_ids(url: str) -> Counter[str]:
+    db = open_db(url)
     try:
-        return Counter(dict(conn.execute("SELECT id, COUNT(*) FROM records GROUP BY id").fetchall()))
+        return Counter(dict(db.execute("SELECT id, COUNT(*) FROM records GROUP BY id").fetchall()))
     finally:
-        conn.close()
+        db.close()
 
 
-def build(data_dir: Path) -> list[FieldPhone]:
+def build(data_dir: Path, url: str) -> list[FieldPhone]:
     """Ten properties at the server's real password cost; the one real hash is computed once and reused."""
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, database_url=url)
     real_hash = functools.cache(auth.hash_password)  # same cost to verify: the parameters are in the hash
     auth.hash_password = real_hash
     prepare_data_dir(settings, other_property=False)
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     phones = []
     for n in range(PROPERTIES):
         people = add_property(db, settings, f"p{n:02d}", **PEOPLE)
@@ -215,7 +217,7 @@ async def run(live: LiveServer, phones: list[FieldPhone]) -> dict[str, Any]:
         live.process = None
         load.stop.set()
         await asyncio.gather(*loops)
-        stored = stored_ids(live.data_dir / "server.sqlite3")
+        stored = stored_ids(live.db_url)
         lost = [i for i in load.acknowledged if stored[i] == 0]
         twice = [i for i, n in stored.items() if n > 1]
         # the phones sync once more against the restarted server: whatever was in flight goes again
@@ -224,7 +226,7 @@ async def run(live: LiveServer, phones: list[FieldPhone]) -> dict[str, Any]:
         waiting = sum(len(box) for box in load.outbox.values())
         await asyncio.gather(*(load.push(p) for p in phones))
         live.stop()
-        finally_stored = stored_ids(live.data_dir / "server.sqlite3")
+        finally_stored = stored_ids(live.db_url)
         missing = [i for i in load.made - load.refused_ids if finally_stored[i] == 0]
         return {
             "load": load,
@@ -243,15 +245,24 @@ async def run(live: LiveServer, phones: list[FieldPhone]) -> dict[str, Any]:
 
 
 def main() -> None:
+    cluster = pg.Cluster(free_port()) if DATABASE == "postgres" else None
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "server"
-        phones = build(data_dir)
-        live = LiveServer(data_dir, free_port(), args=("--workers", str(WORKERS)))
-        live.start()
         try:
-            out = asyncio.run(run(live, phones))
+            if cluster is not None:
+                cluster.start()
+            url = cluster.new_database() if cluster is not None else ""
+            data_dir = Path(tmp) / "server"
+            phones = build(data_dir, url)
+            dispose()  # the server's processes make their own connections
+            live = LiveServer(data_dir, free_port(), args=("--workers", str(WORKERS)), database_url=url)
+            live.start()
+            try:
+                out = asyncio.run(run(live, phones))
+            finally:
+                live.kill()
         finally:
-            live.kill()
+            if cluster is not None:
+                cluster.stop()
     load: Load = out["load"]
     lat = load.latency
     window_errors = {k: n for k, n in load.errors.items() if k[0] == "window"}
@@ -259,7 +270,7 @@ def main() -> None:
     pushes, pulls = lat.get(("window", "push"), []), lat.get(("window", "pull"), [])
     logins = lat.get(("setup", "login"), [])
     print(
-        f"phones: {len(phones)} in {PROPERTIES} properties, {WORKERS} worker(s); "
+        f"phones: {len(phones)} in {PROPERTIES} properties, {WORKERS} worker(s) on {DATABASE}; "
         f"think {THINK:g} s ±50%; window {out['window']:.0f} s"
     )
     print(
