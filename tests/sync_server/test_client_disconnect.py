@@ -17,25 +17,7 @@ from tests.sync_server.test_photos_api import sha
 def test_a_dropped_upload_is_logged_as_one_info_line(app, client, settings, caplog):
     token = login(client, "demo-specialist")
     photo = small_jpeg(60)
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "PUT",
-        "scheme": "http",
-        "path": f"/api/v1/photos/{sha(photo)}",
-        "raw_path": f"/api/v1/photos/{sha(photo)}".encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"server"),
-            (b"authorization", f"Bearer {token}".encode()),
-            (b"content-type", b"image/jpeg"),
-            (b"content-length", str(len(photo)).encode()),
-        ],
-        "client": ("10.0.0.9", 40000),
-        "server": ("server", 80),
-    }
+    scope = put_scope(f"/api/v1/photos/{sha(photo)}", token, photo)
     arriving = [
         {"type": "http.request", "body": photo[:1000], "more_body": True},
         {"type": "http.disconnect"},
@@ -75,3 +57,26 @@ def test_the_real_server_logs_no_traceback_for_a_dropped_upload(live_server):
     assert httpx.get(f"{server.url}/api/v1/health", timeout=5).status_code == 200
     log = server.log_path.read_text()
     assert "Traceback" not in log and "unexpected error" not in log, log[-2000:]
+
+
+def put_scope(path: str, token: str, photo: bytes) -> dict:
+    """The ASGI scope of a phone's photo upload, for tests that feed the body in pieces themselves."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "PUT",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"server"),
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"content-type", b"image/jpeg"),
+            (b"content-length", str(len(photo)).encode()),
+        ],
+        "client": ("10.0.0.9", 40000),
+        "server": ("server", 80),
+    }

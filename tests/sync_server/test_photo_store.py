@@ -23,6 +23,7 @@ from sync_server.restore import restore
 from tests.conftest import bearer, login, run_async
 from tests.photo_samples import small_jpeg
 from tests.seaweed import STORES
+from tests.sync_server.test_client_disconnect import put_scope
 from tests.sync_server.test_photos_api import put, sha, stored
 
 PHOTOS = "/api/v1/photos"
@@ -66,25 +67,7 @@ def test_an_upload_cut_off_mid_way_leaves_nothing_in_the_store(app, client, sett
     token = login(client, "demo-specialist")
     photo = small_jpeg(71)
     path = f"{PHOTOS}/{sha(photo)}"
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "PUT",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"server"),
-            (b"authorization", f"Bearer {token}".encode()),
-            (b"content-type", b"image/jpeg"),
-            (b"content-length", str(len(photo)).encode()),
-        ],
-        "client": ("10.0.0.9", 40000),
-        "server": ("server", 80),
-    }
+    scope = put_scope(path, token, photo)
     arriving = [{"type": "http.request", "body": photo[: len(photo) // 2], "more_body": True}]
 
     async def receive():
