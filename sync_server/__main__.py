@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shared.parse import ascii_number
 from sync_server import admin_cli, backup, clock, labels_cli, photo_store
 from sync_server.importer import cli as import_cli
 from sync_server.reports import cli as report_cli
-from sync_server.settings import Settings
+from sync_server.settings import Settings, add_data_arguments
 
 if TYPE_CHECKING:
     from sync_server.db import Database
@@ -38,13 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         help=f"hours a renovation violation has to be put right ({RECTIFICATION_HOURS[0]}..{RECTIFICATION_HOURS[1]})",
     )
     for sub in (serve, demo, property_rules, *admin_cli.add_commands(commands)):
-        sub.add_argument("--data-dir", type=Path, required=True)
+        add_data_arguments(sub)
         sub.add_argument("--tz", default="Asia/Shanghai", help="the property's time zone")
-        sub.add_argument(
-            "--database-url",
-            default="",
-            help="postgresql+psycopg://user:password@host/database (default: server.sqlite3 in --data-dir)",
-        )
     backup.add_commands(commands)
     labels_cli.add_command(commands)
     import_cli.add_commands(commands)

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sync_server.settings import add_data_arguments
+
 COMMAND = "labels"
 
 
@@ -15,7 +17,7 @@ def add_command(commands: Any) -> argparse.ArgumentParser:
     sub: argparse.ArgumentParser = commands.add_parser(
         COMMAND, help="write the checkpoint labels (QR codes) of a property to a PDF"
     )
-    sub.add_argument("--data-dir", type=Path, required=True)
+    add_data_arguments(sub)
     sub.add_argument("--property-id", required=True)
     sub.add_argument("--route-id", help="only this route's checkpoints")
     sub.add_argument("--skip", type=_slots, default=0, help="label slots already used on the first sheet")
@@ -27,13 +29,13 @@ def run(args: argparse.Namespace) -> int:
     from shared.errors import NotFoundProblem
     from sync_server import labels
     from sync_server.db import migrate, open_db
-    from sync_server.settings import Settings
+    from sync_server.settings import Settings, has_database
 
-    db_path = Settings(data_dir=args.data_dir).db_path
-    if not db_path.exists():
+    settings = Settings(data_dir=args.data_dir, database_url=args.database_url)
+    if not has_database(settings):
         print(f"There is no server database in {args.data_dir}.", file=sys.stderr)
         return 1
-    db = open_db(db_path)
+    db = open_db(settings.db_url)
     try:
         migrate(db)  # a database of an older version reads like a current one
         found = labels.labels_of(db, property_id=args.property_id, route_id=args.route_id)

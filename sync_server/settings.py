@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -88,3 +89,18 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.tz_name)
+
+
+def add_data_arguments(parser: Any) -> None:
+    """``--data-dir`` and ``--database-url``: where a command finds the server's data."""
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="postgresql+psycopg://user:password@host/database (default: server.sqlite3 in --data-dir)",
+    )
+
+
+def has_database(settings: Settings) -> bool:
+    """Whether there is a database to read: a URL is taken as given, the SQLite file must exist."""
+    return bool(settings.database_url) or settings.db_path.exists()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.i18n import LOCALES, Translator, normalize_locale
+from sync_server.settings import add_data_arguments
 
 COMMANDS = ("import", "export")
 
@@ -19,7 +20,7 @@ COMMANDS = ("import", "export")
 def add_commands(commands: Any) -> None:
     """The subcommands, on the main parser's subparsers (each brings its own --data-dir)."""
     imp = commands.add_parser("import", help="import a property's setup from an XLSX workbook or CSV files")
-    imp.add_argument("--data-dir", type=Path, required=True)
+    add_data_arguments(imp)
     imp.add_argument("--property-id", required=True)
     imp.add_argument("files", type=Path, nargs="+", help="one .xlsx, or .csv files named after their kind")
     imp.add_argument(
@@ -28,7 +29,7 @@ def add_commands(commands: Any) -> None:
     imp.add_argument("--dry-run", action="store_true", help="only check: list every problem, write nothing")
     imp.add_argument("--lang", default="en", help=f"language of the problems ({', '.join(LOCALES)})")
     exp = commands.add_parser("export", help="export a property's setup to an XLSX workbook or CSV files")
-    exp.add_argument("--data-dir", type=Path, required=True)
+    add_data_arguments(exp)
     exp.add_argument("--property-id", required=True)
     exp.add_argument("--out", type=Path, required=True, help="an .xlsx file, or a directory for one CSV per kind")
     exp.add_argument("--format", choices=("xlsx", "csv"), default=None, help="default: from --out")
@@ -39,15 +40,15 @@ def run(args: argparse.Namespace) -> int:
     from shared.errors import PatrolError
     from sync_server import clock
     from sync_server.db import migrate, open_db
-    from sync_server.settings import Settings
+    from sync_server.settings import Settings, has_database
 
-    settings = Settings(data_dir=args.data_dir, **clock.settings_from_env())
+    settings = Settings(data_dir=args.data_dir, database_url=args.database_url, **clock.settings_from_env())
     translator = Translator(normalize_locale(getattr(args, "lang", "en")))
-    if args.command == "export" and not settings.db_path.exists():
+    if args.command == "export" and not has_database(settings):
         print(f"There is no server database in {args.data_dir}.", file=sys.stderr)
         return 1
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     try:
         migrate(db)
         return _import(db, settings, args, translator) if args.command == "import" else _export(db, settings, args)

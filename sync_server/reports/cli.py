@@ -9,13 +9,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sync_server.settings import add_data_arguments
+
 COMMAND = "report"
 
 
 def add_command(commands: Any) -> argparse.ArgumentParser:
     """The subcommand, on the main parser's subparsers (it brings its own --data-dir)."""
     sub: argparse.ArgumentParser = commands.add_parser(COMMAND, help="write a property's period report to a PDF")
-    sub.add_argument("--data-dir", type=Path, required=True)
+    add_data_arguments(sub)
     sub.add_argument("--property-id", required=True)
     sub.add_argument("--from", dest="first", type=_day, required=True, help="first day, YYYY-MM-DD")
     sub.add_argument("--to", dest="last", type=_day, required=True, help="last day, YYYY-MM-DD")
@@ -29,16 +31,16 @@ def run(args: argparse.Namespace) -> int:
     from shared.i18n import Translator, normalize_locale
     from sync_server.db import migrate, open_db, reference
     from sync_server.reports import period
-    from sync_server.settings import Settings
+    from sync_server.settings import Settings, has_database
 
     if args.last < args.first:
         print("The period ends before it starts.", file=sys.stderr)
         return 1
-    settings = Settings(data_dir=args.data_dir, tz_name=args.tz)
-    if not settings.db_path.exists():
+    settings = Settings(data_dir=args.data_dir, tz_name=args.tz, database_url=args.database_url)
+    if not has_database(settings):
         print(f"There is no server database in {args.data_dir}.", file=sys.stderr)
         return 1
-    db = open_db(settings.db_path)
+    db = open_db(settings.db_url)
     try:
         migrate(db)  # a database of an older version reads like a current one
         if reference.get_property(db, property_id=args.property_id) is None:

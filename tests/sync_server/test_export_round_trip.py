@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from openpyxl import load_workbook
 
 from sync_server.__main__ import main
@@ -60,11 +59,13 @@ def _cells(book: bytes) -> dict[str, list[tuple]]:
     return {ws.title: list(ws.iter_rows(values_only=True)) for ws in loaded.worksheets}
 
 
-@pytest.mark.sqlite_only  # the command line reads the data dir's file
-def test_a_csv_export_per_kind_imports_from_the_command_line_as_the_same_data(settings, server_db, tmp_path, capsys):
+def test_a_csv_export_per_kind_imports_from_the_command_line_as_the_same_data(
+    settings, server_db, tmp_path, capsys, new_database_url
+):
     _history(settings)
     out = tmp_path / "csv"
-    assert main(["export", "--data-dir", str(settings.data_dir), "--property-id", "demo", "--out", str(out)]) == 0
+    where = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
+    assert main(["export", *where, "--property-id", "demo", "--out", str(out)]) == 0
     files = sorted(out.iterdir())
     assert [f.name for f in files] == [
         "checkpoints.csv",
@@ -74,12 +75,15 @@ def test_a_csv_export_per_kind_imports_from_the_command_line_as_the_same_data(se
         "routes.csv",
         "users.csv",
     ]
-    target = tmp_path / "fresh"
-    assert main(["import", "--data-dir", str(target), "--property-id", "demo", *map(str, files)]) == 0
+    target, url = tmp_path / "fresh", new_database_url(migrated=False)
+    assert (
+        main(["import", "--data-dir", str(target), "--database-url", url, "--property-id", "demo", *map(str, files)])
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "Imported: places 24, routes 2, checkpoints 11, permits 3, users 5." in printed
     assert "demo-specialist" in printed  # each user's temporary password is shown once
-    copied = open_db(target / "server.sqlite3")
+    copied = open_db(url or target / "server.sqlite3")
     assert reference_tables(copied, "demo") == reference_tables(server_db, "demo")
     copied.close()
 

@@ -132,10 +132,10 @@ def test_only_supervisors_get_the_period_report(client, stub_figures):
     assert stub_figures == []
 
 
-@pytest.mark.sqlite_only  # the command line reads the data dir's file
 def test_the_command_line_writes_the_report(settings, stub_figures, tmp_path, capsys):
     out = tmp_path / "month.pdf"
-    argv = ["report", "--data-dir", str(settings.data_dir), "--property-id", "demo"]
+    argv = ["report", "--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
+    argv += ["--property-id", "demo"]
     code = main([*argv, "--from", "2026-11-01", "--to", "2026-11-30", "--out", str(out), "--lang", "es"])
     assert code == 0, capsys.readouterr().err
     text, _ = read_pdf(out.read_bytes(), tmp_path, "cli")
