@@ -202,7 +202,10 @@ def current_user(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> dict[str, Any]:
     """FastAPI dependency: the logged-in user dict ``{id, username, name, role, property_id, device_id}``."""
-    return user_for_token(db, settings, token=credentials.credentials if credentials else None)
+    try:
+        return user_for_token(db, settings, token=credentials.credentials if credentials else None)
+    finally:
+        db.release()  # the request may wait for its body and a thread: it holds no connection meanwhile
 
 
 CurrentUser = Annotated[dict[str, Any], Depends(current_user)]

@@ -78,13 +78,22 @@ class Database:
 
     SQLAlchemy opens, pools and closes the connection; statements go straight to the driver's cursor, as a
     SQLAlchemy result would cost four times the statement itself on SQLite. Errors are the driver's own.
+    The connection is taken from the pool at the first statement, not when a request starts: requests
+    waiting for a thread hold none, so a burst of phones cannot empty PostgreSQL's pool.
     """
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.dialect: str = conn.dialect.name  # "sqlite" or "postgresql"
-        self.driver: Any = conn.connection.dbapi_connection  # sqlite3 or psycopg
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect: str = engine.dialect.name  # "sqlite" or "postgresql"
         self._sql = _psycopg_sql if self.dialect == "postgresql" else _same
+        self._conn: Connection | None = None
+
+    @property
+    def driver(self) -> Any:
+        """The driver's connection (sqlite3 or psycopg), opened at first use."""
+        if self._conn is None:
+            self._conn = self.engine.connect()
+        return self._conn.connection.dbapi_connection
 
     def execute(self, sql: str, params: Params = ()) -> Cursor:
         cursor = self.driver.cursor()
@@ -105,8 +114,15 @@ class Database:
     def in_transaction(self) -> bool:
         return dialect.in_transaction(self.driver)
 
+    def release(self) -> None:
+        """Give the connection back to the pool between statements (outside a transaction); the next takes one."""
+        if self._conn is not None and not self.in_transaction:
+            self.close()
+
     def close(self) -> None:
-        self.conn.close()  # an unfinished transaction is rolled back
+        if self._conn is not None:
+            self._conn.close()  # an unfinished transaction is rolled back
+            self._conn = None
 
 
 def _value(value: Any) -> Any:
@@ -174,7 +190,7 @@ def dispose(url_or_path: str | Path | None = None) -> None:
 
 def open_db(url_or_path: str | Path) -> Database:
     """A connection, usable from the server's worker threads (one thread at a time)."""
-    return Database(engine_for(url_or_path).connect())
+    return Database(engine_for(url_or_path))
 
 
 def _modules() -> list[tuple[str, list[tuple[str, str]]]]:

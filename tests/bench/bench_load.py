@@ -169,6 +169,17 @@ def stored_ids(url: str) -> Counter[str]:
         db.close()
 
 
+def server_failures(log: Path) -> Counter[str]:
+    """The server's unexpected errors, by the exception that ended each traceback in its log."""
+    found: Counter[str] = Counter()
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    for line, after in zip(lines, [*lines[1:], ""], strict=False):  # each line and the one after it
+        if line and not line[0].isspace() and ("Error" in line or "Exception" in line) and not after.startswith(" "):
+            if not line.startswith(("Traceback", "ERROR:", "During handling", "The above")):
+                found[line[:160]] += 1
+    return found
+
+
 def build(data_dir: Path, url: str) -> list[FieldPhone]:
     """Ten properties at the server's real password cost; the one real hash is computed once and reused."""
     settings = Settings(data_dir=data_dir, database_url=url)
@@ -224,7 +235,11 @@ async def run(live: LiveServer, phones: list[FieldPhone]) -> dict[str, Any]:
         live.start()
         load.phase = "retry"
         waiting = sum(len(box) for box in load.outbox.values())
-        await asyncio.gather(*(load.push(p) for p in phones))
+        for _ in range(5):  # a phone's sync tries again after a failed request
+            behind = [p for p in phones if load.outbox[p.device_id]]
+            if not behind:
+                break
+            await asyncio.gather(*(load.push(p) for p in behind))
         live.stop()
         finally_stored = stored_ids(live.db_url)
         missing = [i for i in load.made - load.refused_ids if finally_stored[i] == 0]
@@ -260,6 +275,7 @@ def main() -> None:
                 out = asyncio.run(run(live, phones))
             finally:
                 live.kill()
+                failures = server_failures(live.log_path)
         finally:
             if cluster is not None:
                 cluster.stop()
@@ -296,6 +312,8 @@ def main() -> None:
     print("records not accepted: " + (", ".join(f"{k} ×{n}" for k, n in load.refused.items()) or "none"))
     sigterm_errors = {k: n for k, n in load.errors.items() if k[0] == "sigterm"}
     print("requests after SIGTERM: " + (", ".join(f"{k[1]} {k[2]} ×{n}" for k, n in sigterm_errors.items()) or "none"))
+    retry_errors = {k: n for k, n in load.errors.items() if k[0] == "retry"}
+    print("after the restart: " + (", ".join(f"{k[1]} {k[2]} ×{n}" for k, n in retry_errors.items()) or "no errors"))
     exit_text = f"{out['exit_seconds']:.1f} s" if out["exited"] else f"> {EXIT_WAIT:.0f} s (killed)"
     print(f"SIGTERM under load: exited after {exit_text}")
     print(
@@ -306,6 +324,8 @@ def main() -> None:
         f"after a restart, {out['waiting']} records still in the phones' outboxes were pushed again; "
         f"records made (and not refused) but not stored: {len(out['missing'])} of {len(load.made - load.refused_ids)}"
     )
+    for what, n in failures.most_common(5):
+        print(f"server error ×{n}: {what}")
     print(
         f"errors: {server_errors} (target 0); push p95: {percentile(pushes, 0.95):.2f} s (target ≤ 1 s); "
         f"SIGTERM to exit: {exit_text} (target ≤ 10 s); acknowledged but lost: {len(out['lost'])} (target 0)"
