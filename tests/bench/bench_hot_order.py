@@ -21,11 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from sync_server.db import open_db  # noqa: E402
-from sync_server.settings import CHEAP_ARGON2, Settings  # noqa: E402
 from tests.bench.driver import Http, busy, refusals  # noqa: E402
-from tests.bench.field import FieldPhone, add_property, leak_report  # noqa: E402
-from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
+from tests.bench.field import FieldPhone, field_property, leak_report  # noqa: E402
+from tests.conftest import LiveServer, free_port  # noqa: E402
 
 REPORTS = int(os.environ.get("BENCH_HOT_REPORTS", "1000"))
 SPECIALISTS = 50
@@ -36,11 +34,7 @@ PLACE = "demo-b1-u101"
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "server"
-        settings = Settings(data_dir=data_dir, argon2=CHEAP_ARGON2)
-        prepare_data_dir(settings, other_property=False)
-        db = open_db(settings.db_path)
-        people = add_property(db, settings, "demo", specialists=SPECIALISTS)
-        db.close()
+        people = field_property(data_dir, specialists=SPECIALISTS)
         live = LiveServer(data_dir, free_port())
         live.start()
         try:

@@ -28,11 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from sync_server.db import open_db  # noqa: E402
-from sync_server.settings import CHEAP_ARGON2, Settings  # noqa: E402
 from tests.bench.driver import BATCH, Field, busy, refusals  # noqa: E402
-from tests.bench.field import FieldPhone, add_property  # noqa: E402
-from tests.conftest import LiveServer, free_port, prepare_data_dir  # noqa: E402
+from tests.bench.field import FieldPhone, field_property  # noqa: E402
+from tests.conftest import LiveServer, free_port  # noqa: E402
 
 RECORDS = int(os.environ.get("BENCH_RECORDS", "10000"))
 SPECIALISTS = 4
@@ -62,11 +60,7 @@ def floor(batches: list[list[dict[str, object]]], path: Path) -> tuple[float, fl
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "server"
-        settings = Settings(data_dir=data_dir, argon2=CHEAP_ARGON2)
-        prepare_data_dir(settings, other_property=False)
-        db = open_db(settings.db_path)
-        people = add_property(db, settings, "demo", specialists=SPECIALISTS, supervisors=1, maintenance=2)
-        db.close()
+        people = field_property(data_dir, specialists=SPECIALISTS, supervisors=1, maintenance=2)
         live = LiveServer(data_dir, free_port())
         live.start()
         try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from shared.ids import uuid7
@@ -39,9 +40,9 @@ from shared.model import (
 )
 from shared.wire import decode_record, encode_record
 from sync_server.admin import users
-from sync_server.db import Database, transaction
+from sync_server.db import Database, open_db, transaction
 from sync_server.demo import ACTOR, PASSWORD, load_demo
-from sync_server.settings import Settings
+from sync_server.settings import CHEAP_ARGON2, Settings
 
 A = WorkOrderAction
 OPEN_FOR_DISPATCH = {"reported"}
@@ -64,6 +65,19 @@ class Person:
     username: str
     role: str
     property_id: str
+
+
+def field_property(data_dir: Path, **people: int) -> list[Person]:
+    """A new server data dir holding the demo property with this many more people (``add_property``)."""
+    from tests.conftest import prepare_data_dir  # the fixtures' own setup path
+
+    settings = Settings(data_dir=data_dir, argon2=CHEAP_ARGON2)
+    prepare_data_dir(settings, other_property=False)
+    db = open_db(settings.db_url)
+    try:
+        return add_property(db, settings, "demo", **people)
+    finally:
+        db.close()
 
 
 def add_property(
