@@ -56,7 +56,7 @@ from shared.reconcile_rules import Fact, check_role, order_ref, stream_of
 from shared.rules import decoration_slot, local_day
 from shared.workflow import FINAL
 from sync_server import reconcile_reads, reconcile_window
-from sync_server.db import Database, findings, orders, recon_facts, reference
+from sync_server.db import Database, feed, findings, orders, recon_facts, reference
 from sync_server.reconcile_write import utc
 from sync_server.settings import Settings
 
@@ -104,6 +104,7 @@ def reconcile_batch(
         return {}
     findings.mark_findings_stale(db, property_id=property_id)
     premises = reconcile_reads.Premises.read(db, settings, property_id, tz)
+    published: list[feed.Entry] = []
     outcomes = {
         stream: reconcile_window.update(
             db,
@@ -111,9 +112,11 @@ def reconcile_batch(
             stream=stream,
             new=new.get(stream, []),
             changed=changed.get(stream, []),
+            published=published,
         )
         for stream in sorted(new.keys() | changed.keys())
     }
+    feed.publish_many(db, published)
     problems: dict[str, PatrolError] = {}
     for fact, _ in facts:
         outcome = outcomes.get(stream_of_fact.get(fact.id) or "")

@@ -26,7 +26,7 @@ from shared.model import DefectReport
 from shared.reconcile_rules import Context, Fact, Key, Outcome, Replay, order_ref, referenced_id, replay
 from shared.work_order import Order
 from sync_server import reconcile_reads
-from sync_server.db import Database, orders, recon_facts, replays
+from sync_server.db import Database, feed, orders, recon_facts, replays
 from sync_server.reconcile_write import utc, write_orders
 
 StoredKey = tuple[str, str]
@@ -48,12 +48,14 @@ def update(
     stream: str,
     new: list[Fact],
     changed: list[Fact],
+    published: list[feed.Entry],
 ) -> Outcome | None:
     """Bring a stream's orders up to date after ``new`` facts joined it and ``changed`` ones (superseded,
-    or naming a checkpoint visit that just arrived) must be read again; the outcome covers the new facts."""
+    or naming a checkpoint visit that just arrived) must be read again; the outcome covers the new facts.
+    The feed entries of the orders written are added to ``published``."""
     if not new and not changed:
         return None
-    env = _Env(db, premises, stream)
+    env = _Env(db, premises, stream, published)
     kept = env.load(new) if not changed else None
     if kept is not None:
         # a fact naming an order closed before the saved replay began belongs to that order's episode (and
@@ -77,8 +79,10 @@ def update(
 class _Env:
     """The steps of one stream's update, with the database and the property they work in."""
 
-    def __init__(self, db: Database, premises: reconcile_reads.Premises, stream: str) -> None:
-        self.db, self.premises, self.stream = db, premises, stream
+    def __init__(
+        self, db: Database, premises: reconcile_reads.Premises, stream: str, published: list[feed.Entry]
+    ) -> None:
+        self.db, self.premises, self.stream, self.published = db, premises, stream, published
 
     def split(self, facts: list[Fact], start: StoredKey | None) -> tuple[list[Fact], list[Fact]]:
         """(facts naming an order opened before ``start``, the others): the first belong to that order's episode."""
@@ -191,7 +195,7 @@ class _Env:
     def write(
         self, changed: list[Order], before: dict[str, Any], vanished: dict[str, Any], stored_steps: Any = None
     ) -> None:
-        write_orders(
+        self.published += write_orders(
             self.db,
             tz=self.premises.tz,
             property_id=self.premises.id,

@@ -26,15 +26,17 @@ def write_orders(
     before: dict[str, dict[str, Any]],
     vanished: dict[str, dict[str, Any]],
     stored_steps: Mapping[str, int] | None = None,
-) -> None:
-    """Store and publish the orders a replay changed; ``before`` holds their stored rows (at least those).
+) -> list[feed.Entry]:
+    """Store the orders a replay changed and return their feed entries; ``before`` holds their stored rows.
 
     ``vanished`` are stored orders the replay no longer makes (a correction, or a late report that
     another report's order joined): they are deleted and unpublished, and an order that absorbed
     one of them keeps the number people already saw. ``stored_steps`` tells, for orders of a running
     replay, how many of their first history steps are stored as they stand: only the steps after
-    those are written, so a long order costs what its new steps do.
+    those are written, so a long order costs what its new steps do. The caller publishes the entries
+    (in their order), once for its whole batch.
     """
+    published: list[feed.Entry] = []
     for oid in vanished:  # first, so that an heir can take over the number
         orders.delete_order(db, id=oid)
     inherited: set[str] = set()
@@ -94,14 +96,17 @@ def write_orders(
         told = scopes if old is None or _moved(old, data) else _without_earlier_reporters(scopes, old_scopes, data)
         gone = [s for s in old_scopes if s not in scopes]
         latest = steps[-HISTORY_SHOWN:]
-        feed.publish(db, kind="work_order", entity_id=order.id, data=summary(data, latest), scopes=told, gone=gone)
         visit = return_visit_data(data, pending.to_json(tz)) if pending else None
-        feed.publish(
-            db, kind="return_visit_due", entity_id=order.id, data=visit, scopes=visit_scopes, gone=old_visit_scopes
-        )
+        published += [
+            feed.Entry("work_order", order.id, summary(data, latest), told, gone),
+            feed.Entry("return_visit_due", order.id, visit, visit_scopes, old_visit_scopes),
+        ]
     for oid, row in vanished.items():
-        feed.publish(db, kind="work_order", entity_id=oid, data=None, gone=row["scopes"])
-        feed.publish(db, kind="return_visit_due", entity_id=oid, data=None, gone=row["visit_scopes"])
+        published += [
+            feed.Entry("work_order", oid, None, (), row["scopes"]),
+            feed.Entry("return_visit_due", oid, None, (), row["visit_scopes"]),
+        ]
+    return published
 
 
 def _aliases_of(order: Order, steps: list[dict[str, Any]]) -> list[str]:

@@ -85,24 +85,29 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect: str = engine.dialect.name  # "sqlite" or "postgresql"
-        self._sql = _psycopg_sql if self.dialect == "postgresql" else _same
+        postgres = self.dialect == "postgresql"
+        self._sql = _psycopg_sql if postgres else _same
+        self._params = _without_bools if postgres else _same
         self._conn: Connection | None = None
+        self._driver: Any = None
 
     @property
     def driver(self) -> Any:
         """The driver's connection (sqlite3 or psycopg), opened at first use."""
-        if self._conn is None:
+        if self._driver is None:
             self._conn = self.engine.connect()
-        return self._conn.connection.dbapi_connection
+            self._driver = self._conn.connection.dbapi_connection
+        return self._driver
 
     def execute(self, sql: str, params: Params = ()) -> Cursor:
         cursor = self.driver.cursor()
-        cursor.execute(self._sql(sql), tuple(_value(v) for v in params))
+        cursor.execute(self._sql(sql), self._params(params))
         return cursor  # type: ignore[no-any-return]
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         if rows:
-            self.driver.cursor().executemany(self._sql(sql), [tuple(_value(v) for v in row) for row in rows])
+            params = self._params
+            self.driver.cursor().executemany(self._sql(sql), [params(row) for row in rows])
 
     def query(self, sql: str, params: Params = ()) -> Iterator[dict[str, Any]]:
         cursor = self.execute(sql, params)
@@ -122,16 +127,16 @@ class Database:
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()  # an unfinished transaction is rolled back
-            self._conn = None
+            self._conn = self._driver = None
 
 
-def _value(value: Any) -> Any:
+def _without_bools(params: Params) -> tuple[Any, ...]:
     # SQLite stores a bool as 0/1; PostgreSQL refuses a boolean for an integer column: send what SQLite stores
-    return int(value) if isinstance(value, bool) else value
+    return tuple(int(v) if isinstance(v, bool) else v for v in params)
 
 
-def _same(sql: str) -> str:
-    return sql
+def _same(value: Any) -> Any:
+    return value
 
 
 _PLACEHOLDER = re.compile(r"'[^']*'|\?|%")
@@ -163,7 +168,7 @@ def engine_for(url_or_path: str | Path) -> Engine:
     engine = _engines.get(url)
     if engine is None:
         if url.startswith("sqlite"):
-            # the file opens in well under a millisecond: no pool, so no handle outlives its request
+            # no pool, so no handle outlives its request (an open with its pragmas costs about 1.6 ms)
             engine = create_engine(
                 url,
                 poolclass=NullPool,
