@@ -249,11 +249,6 @@ def mark_refreshed_through(db: Database, *, property_id: str, day: str) -> None:
     db.execute("UPDATE schedule_start SET refreshed_through = ? WHERE property_id = ?", [day, property_id])
 
 
-def property_ids(db: Database) -> list[str]:
-    """Every property the schedules run for."""
-    return [str(r[0]) for r in db.execute("SELECT id FROM properties ORDER BY id").fetchall()]
-
-
 def order_candidates(db: Database, *, property_id: str, day_from: str, order_ids: list[str]) -> list[dict[str, Any]]:
     """The orders whose findings a refresh must judge, found through indexes (not every order ever made).
 

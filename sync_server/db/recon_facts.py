@@ -70,30 +70,6 @@ def superseded_among(db: Database, *, ids: list[str]) -> set[str]:
     return {r[0] for r in rows}
 
 
-def facts_of_day(
-    db: Database,
-    *,
-    property_id: str,
-    days: list[str],
-    types: list[str] | None = None,
-    author_id: str | None = None,
-    place_id: str | None = None,
-) -> list[dict[str, Any]]:
-    """Facts of some property days, oldest first: the patrol and inspection log and the schedules read these."""
-    where = f"property_id = ? AND local_day IN ({', '.join('?' for _ in days)})"
-    params: list[Any] = [property_id, *days]
-    if types:
-        where += f" AND type IN ({', '.join('?' for _ in types)})"
-        params += types
-    if author_id:
-        where += " AND author_id = ?"
-        params.append(author_id)
-    if place_id:
-        where += " AND place_id = ?"
-        params.append(place_id)
-    return facts_where(db, where, params)
-
-
 def log_facts(
     db: Database,
     *,

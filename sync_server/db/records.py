@@ -109,28 +109,6 @@ def get_record(db: Database, *, id: str) -> dict[str, Any] | None:
     return row
 
 
-def count_records(db: Database, *, property_id: str | None = None) -> int:
-    if property_id is None:
-        return int(db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
-    return int(db.execute("SELECT COUNT(*) FROM records WHERE property_id = ?", [property_id]).fetchone()[0])
-
-
-def records_of_property(
-    db: Database, *, property_id: str, type: str | None = None, limit: int = 1000
-) -> list[dict[str, Any]]:
-    sql = "SELECT * FROM records WHERE property_id = ?"
-    params: list[Any] = [property_id]
-    if type is not None:
-        sql += " AND type = ?"
-        params.append(type)
-    sql += " ORDER BY effective_at, id LIMIT ?"
-    params.append(limit)
-    rows = list(db.query(sql, params))
-    for row in rows:
-        row["raw"] = json.loads(row["raw"])
-    return rows
-
-
 def device_seq_gaps(db: Database, *, device_id: str) -> list[list[int]]:
     """Ranges of device_seq numbers missing below the highest one received from this device.
 
