@@ -12,7 +12,7 @@ import io
 from datetime import date
 from typing import Any
 
-from sync_server.db import Database, orders
+from sync_server.db import Database, work_orders
 from sync_server.db import admin as admin_db
 from sync_server.importer import cells
 from sync_server.importer.sheets import BY_KIND, SHEETS, WEEKDAY_COLUMNS, Sheet
@@ -32,7 +32,7 @@ def _property(db: Database, settings: Settings, pid: str) -> list[dict[str, Any]
     if not found:
         return []
     p = found[0]
-    hours = orders.rectification_hours(db, property_id=pid, default=settings.rectification_hours)
+    hours = work_orders.rectification_hours(db, property_id=pid, default=settings.rectification_hours)
     week = {key: cells.hours_text(p["working_hours"].get(key)) for key, _, _ in WEEKDAY_COLUMNS}
     return [{"id": p["id"], "name": p["name"], "tz": p["tz"], "rectification_hours": str(hours), **week}]
 

@@ -56,7 +56,7 @@ from shared.reconcile_rules import Fact, check_role, order_ref, stream_of
 from shared.rules import decoration_slot, local_day
 from shared.workflow import FINAL
 from sync_server import reconcile_reads, reconcile_window
-from sync_server.db import Database, feed, findings, orders, recon_facts, reference
+from sync_server.db import Database, feed, findings, recon_facts, reference, work_orders
 from sync_server.reconcile_write import utc
 from sync_server.settings import Settings
 
@@ -84,7 +84,7 @@ def reconcile_batch(
     tz = reference.property_tz(db, property_id=property_id, default=settings.tz)
     for fact, clock_flag in facts:
         row = _index_row(db, fact, tz=tz, property_id=property_id, clock_flag=clock_flag)
-        row.update(source=source, body_text=orders.body_text(row["body"]))  # encoded once: stored, and a cache key
+        row.update(source=source, body_text=work_orders.body_text(row["body"]))  # encoded once: stored, and a cache key
         if not recon_facts.insert_fact(db, fact=row):
             continue  # this fact was reconciled before
         fact = replace(fact, at=datetime.fromisoformat(row["effective_at"]))  # as a replay reads it back
@@ -177,13 +177,13 @@ def _index_row(db: Database, fact: Fact, *, tz: ZoneInfo, property_id: str, cloc
         permit = reference.get(db, kind="permit", id=body.permit_id)
         row["place_id"] = permit["unit_id"] if permit else None
     elif row["order_ref"]:
-        row["place_id"] = orders.order_head(db, id=row["order_ref"]).get("place_id")
+        row["place_id"] = work_orders.order_head(db, id=row["order_ref"]).get("place_id")
     return row
 
 
 def _stream_of_order(db: Database, ref: str) -> str | None:
     """Order ids are ``wo-<id of the fact that opened it>``: that fact's stream is the order's."""
-    head = orders.order_head(db, id=ref)
+    head = work_orders.order_head(db, id=ref)
     if head:
         return str(head["stream"])
     opener = recon_facts.get_fact(db, id=ref.removeprefix("wo-")) if ref.startswith("wo-") else None

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from shared import parse
 from shared.model import BODY_TYPES, RecordType, Role
 from shared.reconcile_rules import Fact
-from sync_server.db import Database, orders, reference
+from sync_server.db import Database, reference, work_orders
 from sync_server.settings import Settings
 
 V = TypeVar("V")
@@ -36,7 +36,7 @@ class Premises:
 
     @classmethod
     def read(cls, db: Database, settings: Settings, property_id: str, tz: ZoneInfo) -> Premises:
-        hours = orders.rectification_hours(db, property_id=property_id, default=settings.rectification_hours)
+        hours = work_orders.rectification_hours(db, property_id=property_id, default=settings.rectification_hours)
         permits = Lazy(lambda: {p["id"]: p for p in reference.all_of(db, kind="permit", property_id=property_id)})
         return cls(
             property_id,

@@ -26,7 +26,7 @@ from shared.model import DefectReport
 from shared.reconcile_rules import Context, Fact, Key, Outcome, Replay, order_ref, referenced_id, replay
 from shared.work_order import Order
 from sync_server import reconcile_reads
-from sync_server.db import Database, feed, orders, recon_facts, replays
+from sync_server.db import Database, feed, recon_facts, replays, work_orders
 from sync_server.reconcile_write import utc, write_orders
 
 StoredKey = tuple[str, str]
@@ -147,7 +147,7 @@ class _Env:
         """Replay the closed order a fact names, with its rework chain, from their own facts and this one."""
         ref = order_ref(fact.body) or ""
         rows = replays.episode_of(self.db, alias=ref)
-        ids = {fact.id, *orders.event_record_ids(self.db, ids=[r["id"] for r in rows])}
+        ids = {fact.id, *work_orders.event_record_ids(self.db, ids=[r["id"] for r in rows])}
         for row in rows:
             ids.update(row["data"]["record_ids"])
         found = recon_facts.facts_by_ids(self.db, ids=sorted(ids))

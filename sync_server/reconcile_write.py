@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from shared.model import Role
 from shared.work_order import Event, Order
-from sync_server.db import Database, feed, orders
+from sync_server.db import Database, feed, work_orders
 
 OVERSEERS = ("supervisor", "admin")  # roles that see every order of their property
 HISTORY_SHOWN = 20  # the latest steps of an order that phones keep; the whole record is fetched when opened
@@ -38,7 +38,7 @@ def write_orders(
     """
     published: list[feed.Entry] = []
     for oid in vanished:  # first, so that an heir can take over the number
-        orders.delete_order(db, id=oid)
+        work_orders.delete_order(db, id=oid)
     inherited: set[str] = set()
     numbers: dict[str, str] = {}
     for order in changed:
@@ -50,12 +50,12 @@ def write_orders(
                 number = heir["number"]
                 inherited.add(heir["id"])
         if number is None:
-            number = orders.next_number(db, year=order.reported_at.astimezone(tz).year)
+            number = work_orders.next_number(db, year=order.reported_at.astimezone(tz).year)
         numbers[order.id] = number
     first = {o.id: (stored_steps or {}).get(o.id, 0) if o.id in before else 0 for o in changed}
     shown = {o.id: min(first[o.id], max(len(o.history) - HISTORY_SHOWN, 0)) for o in changed}
     related = {e.related_order_id for o in changed for e in o.history[shown[o.id] :] if e.related_order_id}
-    numbers.update(orders.numbers_of(db, ids=sorted(related - numbers.keys())))
+    numbers.update(work_orders.numbers_of(db, ids=sorted(related - numbers.keys())))
     for order in changed:
         old = before.get(order.id)
         data = {
@@ -72,16 +72,16 @@ def write_orders(
         visit_scopes = _visit_scopes(property_id, pending.assignee_id) if pending else []
         old_scopes = old["scopes"] if old else []
         old_visit_scopes = old["visit_scopes"] if old else []
-        text = orders.order_text(data)  # the stored form: compared as text, nothing is parsed back
+        text = work_orders.order_text(data)  # the stored form: compared as text, nothing is parsed back
         if (
             old is not None
             and (old["data_text"], old_scopes, old_visit_scopes) == (text, scopes, visit_scopes)
             and first[order.id] == 0
-            and orders.history_texts(db, id=order.id) == [orders.order_text(e) for e in new_steps]
+            and work_orders.history_texts(db, id=order.id) == [work_orders.order_text(e) for e in new_steps]
         ):
             continue  # replayed again, unchanged
         due = order.next_due_at()
-        orders.save_order(
+        work_orders.save_order(
             db,
             data=data,
             stream=stream,

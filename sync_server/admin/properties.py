@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from shared.errors import ConflictProblem, PermissionProblem, ValidationProblem
 from shared.rules import WEEKDAYS
 from sync_server.admin.common import Actor, audit, authorize, check_id, must_exist, text, writes
-from sync_server.db import Database, orders, reference
+from sync_server.db import Database, reference, work_orders
 from sync_server.db import admin as admin_db
 from sync_server.properties import publish_property
 from sync_server.settings import Settings
@@ -76,7 +76,7 @@ def check_rectification_hours(value: Any) -> int:
 
 def get_property(db: Database, settings: Settings, actor: Actor, *, property_id: str) -> dict[str, Any]:
     row = must_exist(db, actor, kind="property", id=property_id)
-    hours = orders.rectification_hours(db, property_id=property_id, default=settings.rectification_hours)
+    hours = work_orders.rectification_hours(db, property_id=property_id, default=settings.rectification_hours)
     return {**row, "rectification_hours": hours}
 
 
@@ -112,7 +112,7 @@ def create_property(
         raise ConflictProblem("admin.exists", f"A property {property_id!r} exists already; choose another id.")
     reference.save(db, kind="property", row=row)
     if hours is not None:
-        orders.set_rectification_hours(db, property_id=property_id, hours=hours)
+        work_orders.set_rectification_hours(db, property_id=property_id, hours=hours)
     published = publish_property(db, property_id=property_id, settings=settings)
     audit(
         db,
@@ -151,7 +151,7 @@ def update_property(
     if working_hours is not None:
         row["working_hours"] = check_working_hours(working_hours)
     if rectification_hours is not None:
-        orders.set_rectification_hours(
+        work_orders.set_rectification_hours(
             db, property_id=property_id, hours=check_rectification_hours(rectification_hours)
         )
     admin_db.update_reference(db, kind="property", id=property_id, columns={k: v for k, v in row.items() if k != "id"})

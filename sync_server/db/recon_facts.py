@@ -1,7 +1,7 @@
 """Reconciliation's index of facts (all the SQL): every stored field record, plus actions made at the desk.
 
 ``recon_facts`` (created by ``orders.MIGRATIONS``) has the columns the replay, the schedules and the
-log search by; ``body`` is the record's body as ``orders.body_text`` stores it.
+log search by; ``body`` is the record's body as ``work_orders.body_text`` stores it.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from sync_server.db import Database
-from sync_server.db.orders import orders_of_stream, orders_where
 from sync_server.db.recon_facts import facts_of_stream, facts_where
+from sync_server.db.work_orders import orders_of_stream, orders_where
 
 StoredKey = tuple[str, str]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.figures import COUNTS, RATES
 from shared.i18n import Translator
-from sync_server.db import Database, accounts, orders, reference
+from sync_server.db import Database, accounts, reference, work_orders
 from sync_server.reports import wording
 from sync_server.reports.pdf import MARGIN, Page, when
 from sync_server.settings import Settings
@@ -35,7 +35,7 @@ def figures_of(db: Database, settings: Settings, property_id: str, first: date, 
 def overdue_orders(db: Database, *, property_id: str, until: datetime) -> list[dict[str, Any]]:
     """Orders with a deadline unmet at ``until`` (the period's end, or now if sooner), soonest first."""
     cutoff = until.astimezone(UTC)
-    rows = orders.list_orders(
+    rows = work_orders.list_orders(
         db, property_id=property_id, due_before_utc=cutoff.isoformat(timespec="microseconds"), limit=MAX_OVERDUE
     )
     late = []

@@ -16,7 +16,7 @@ from shared.reconcile_rules import Fact
 from shared.rules import day_ends_at, local_day
 from shared.workflow import allowed_actions
 from sync_server import auth, reconcile, record_checks, schedule
-from sync_server.db import feed, findings, orders, recon_facts, reference, transaction
+from sync_server.db import feed, findings, recon_facts, reference, transaction, work_orders
 from sync_server.deps import AppSettings, Db
 from sync_server.routes.auth import Problem
 
@@ -110,7 +110,7 @@ def list_orders(
     Each order without its history (``history_total`` counts its steps): ``GET /api/v1/orders/{id}`` has them."""
     now = settings.now()
     zone = _zone(db, user, settings)
-    rows = orders.list_orders(
+    rows = work_orders.list_orders(
         db,
         property_id=user["property_id"],
         states=[s.value for s in state] if state else None,
@@ -134,7 +134,7 @@ def _utc(at: datetime) -> str:
 
 
 def _get_visible(db: Any, user: dict[str, Any], order_id: str) -> dict[str, Any]:
-    row = orders.get_order(db, id=order_id)
+    row = work_orders.get_order(db, id=order_id)
     if row is None or row["property_id"] != user["property_id"] or not _visible(user, row["scopes"]):
         raise NotFoundProblem(
             "workorder.not_found",

@@ -16,7 +16,7 @@ from shared.model import Slot, WorkOrderAction
 from sync_server import schedule
 from sync_server.app import create_app
 from sync_server.db import findings as stored
-from sync_server.db import orders
+from sync_server.db import work_orders
 from tests.sync_server.app_patrol import walk
 from tests.work_order_records import SAND, Phone, action, decoration_check, leak
 
@@ -81,7 +81,7 @@ def test_closing_an_order_over_an_open_return_visit_is_a_late_return_visit_at_on
     assert closed.status_code == 200, closed.text
     visit = next(d for d in closed.json()["deadlines"] if d["name"] == "return_visit")
     if visit.get("missed_at") is None:  # reconciliation before it marks deadlines closed over: mark it as it will
-        row = orders.get_order(server_db, id=oid)
+        row = work_orders.get_order(server_db, id=oid)
         assert row is not None
         for deadline in row["data"]["deadlines"]:
             if deadline["name"] == "return_visit":

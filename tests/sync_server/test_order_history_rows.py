@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from sync_server import reconcile_window
-from sync_server.db import migrate, orders
+from sync_server.db import migrate, work_orders
 from tests.sync_server.test_reconcile import push_each
 from tests.sync_server.test_reconcile_bounded import long_stream, start_of
 from tests.work_order_records import Phone, leak
@@ -24,14 +24,14 @@ def full_orders(supervisor: Phone, ids: list[str]) -> dict[str, dict]:
 
 def test_each_report_joining_a_long_open_order_writes_only_its_own_step(phones, clock, monkeypatch):
     written: list[tuple[int, int]] = []
-    save = orders.save_order
+    save = work_orders.save_order
 
     def spy(db, **kw):  # noqa: ANN001, ANN003
         first, steps = kw.get("events", (0, []))
         written.append((first, len(steps)))
         return save(db, **kw)
 
-    monkeypatch.setattr(orders, "save_order", spy)
+    monkeypatch.setattr(work_orders, "save_order", spy)
     start = clock.now() - timedelta(hours=10)
     first = phones["specialist"].send(leak(), start)
     for n in range(1, 80):

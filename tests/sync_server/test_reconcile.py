@@ -340,10 +340,10 @@ def test_an_action_for_an_order_the_server_does_not_have_is_rejected(phones, clo
 
 
 def test_the_rectification_deadline_is_configurable_per_property(phones, clock, server_db):
-    from sync_server.db import orders, transaction
+    from sync_server.db import transaction, work_orders
 
     with transaction(server_db):
-        orders.set_rectification_hours(server_db, property_id="demo", hours=48)
+        work_orders.set_rectification_hours(server_db, property_id="demo", hours=48)
     check = phones["site-supervisor"].send(decoration_check("demo-permit1", Slot.MORNING, SAND), now(clock))
     order = phones["site-supervisor"].of_kind("work_order")[f"wo-{check['id']}"]
     assert order["due_at"] == "2026-11-25T09:30:00+08:00"
