@@ -18,7 +18,8 @@ from shared.errors import ValidationProblem
 from sync_server import __main__ as cli
 from sync_server.app import create_app
 from sync_server.backup import backup
-from sync_server.photo_store import LocalStore, S3Store, photo_key, photo_store, thumb_key
+from sync_server.photo_s3 import S3Store
+from sync_server.photo_store import LocalStore, photo_key, photo_store, thumb_key
 from sync_server.restore import restore
 from tests.conftest import bearer, login, run_async
 from tests.photo_samples import small_jpeg
