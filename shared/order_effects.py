@@ -7,6 +7,9 @@ return visit closes it or opens a rework order. The other half decides when each
 
 A correction takes the place of the record it corrects (``shared.corrections``): ``correction``
 says what it changed in the order that holds the record, and ``moved_out`` in the order it left.
+
+Each effect is made of the steps of ``shared.order_ledger`` (open, link, move, add a history event),
+which ``OrderEffects`` inherits with the orders they write to.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from shared.model import (
     WorkOrderKind,
     WorkOrderState,
 )
-from shared.work_order import DISSATISFIED, FIXED_SATISFIED, NOT_FIXED, Deadline, Event, Order, order_id_for
+from shared.order_ledger import OrderLedger
+from shared.work_order import DISSATISFIED, FIXED_SATISFIED, NOT_FIXED, Deadline, Order, order_id_for
 from shared.workflow import OPEN_STATES, after_return_visit, check_kind, check_visitor, complaint_closes, next_state
 
 if TYPE_CHECKING:
@@ -59,44 +63,14 @@ def order_ref(body: Any) -> str | None:
     return None
 
 
-class OrderEffects:
+class OrderEffects(OrderLedger):
     """The effect of one fact on the orders; the replay supplies the state and decides when a fact is tried."""
 
     ctx: Context
-    orders: dict[str, Order]
-    alias: dict[str, str]  # wo-<record id> -> order id
-    applied_to: dict[str, str]
-    changed: dict[str, None]  # orders to retry held facts for, in the order they changed
-    touched: set[str]  # orders changed since the owner of the replay last wrote them
     originals: dict[str, Any]  # record id -> its body as first reported, when a correction took its place
     left: dict[str, str]  # corrected record id -> the open order of its first place it never joined
 
     # ---- opening orders -------------------------------------------------------------------
-    def open(self, fact: Fact, kind: WorkOrderKind, stream: str, description: str, **fields: Any) -> Order:
-        order = Order(
-            id=order_id_for(fact.id),
-            kind=kind,
-            state=S.REPORTED,
-            stream=stream,
-            reported_at=fact.at,
-            description=description,
-            **fields,
-        )
-        order.root_id = order.root_id or order.id
-        self.orders[order.id] = order
-        self.link(order, fact)
-        order.add_reporter(fact.author_id)
-        self.event(order, fact, "reported", S.REPORTED)
-        return order
-
-    def link(self, order: Order, fact: Fact) -> None:
-        alias = order_id_for(fact.id)
-        self.alias[alias] = order.id
-        order.aliases.append(alias)
-        order.record_ids.append(fact.id)
-        self.applied_to[fact.id] = order.id
-        self.changed[order.id] = None
-
     def defect(self, fact: Fact, body: DefectReport) -> None:
         stream = stream_of(fact.type, body, fact.id)
         if stream is None:
@@ -299,27 +273,6 @@ class OrderEffects:
         if left is not None:
             self.event(left, fact, "moved_out", None, {"changes": changes, "related_order_id": order.id})
             left.record_ids.append(fact.id)
-
-    def move(
-        self, order: Order, fact: Fact, action: str, new: WorkOrderState, fields: dict[str, Any] | None = None
-    ) -> None:
-        old = order.state
-        order.state = new
-        self.changed[order.id] = None
-        self.event(order, fact, action, new, fields, from_state=old)
-
-    def event(
-        self,
-        order: Order,
-        fact: Fact,
-        action: str,
-        to_state: WorkOrderState | None,
-        fields: dict[str, Any] | None = None,
-        from_state: WorkOrderState | None = None,
-    ) -> None:
-        """Add a history entry; ``fields`` are its data besides who, when and what (see shared.work_order)."""
-        order.history.append(Event(fact.at, fact.author_id, action, fact.id, from_state, to_state, **(fields or {})))
-        self.touched.add(order.id)
 
 
 def verdict_of(body: ReturnVisit) -> str:

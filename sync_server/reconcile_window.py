@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared import corrections, errors, model, order_effects, reconcile_rules, work_order
+from shared import corrections, errors, model, order_effects, order_ledger, reconcile_rules, work_order
 from shared.model import DefectReport
 from shared.reconcile_rules import Context, Fact, Key, Outcome, Replay, order_ref, referenced_id, replay
 from shared.work_order import Order
@@ -244,7 +244,7 @@ _CACHE_MAX = 2_000
 def _state_version() -> str:
     """What a saved replay was made by: the source of the modules whose objects it holds."""
     digest = hashlib.sha256()
-    for module in (corrections, errors, model, order_effects, reconcile_rules, work_order):
+    for module in (corrections, errors, model, order_effects, order_ledger, reconcile_rules, work_order):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:16]
 
