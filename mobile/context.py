@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from mobile import recorder
+from mobile.login import login as sync_login
 from mobile.photo_cache import PhotoCache
 from mobile.photos import ORPHAN_GRACE, cleanup_photos
 from mobile.server_clock import ServerClock
@@ -24,7 +25,6 @@ from mobile.state.sync_status import SyncStatus
 from mobile.state.today import Today, build_today
 from mobile.store import Store, open_store
 from mobile.sync import SyncClient
-from mobile.sync import login as sync_login
 from shared import rules
 from shared.errors import PatrolError
 from shared.i18n import DEFAULT_LOCALE, LOCALES, Translator, normalize_locale

@@ -1,4 +1,7 @@
-"""The phone's sync client: push the outbox, pull the feed, survive bad networks, never run twice at once."""
+"""The phone's sync client: push the outbox, pull the feed, survive bad networks, never run twice at once.
+
+Logging in, which gives the client its token, is ``mobile.login``.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from typing import Any
 import httpx
 
 from mobile.store import Store
-from shared.errors import AuthProblem, LimitProblem, PatrolError, PermissionProblem
+from shared.errors import PatrolError
 from shared.wire import PROTOCOL_VERSION, PushStatus
 
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total); total None while unknown
@@ -159,7 +162,7 @@ class SyncClient:
                 problem = f"HTTP {response.status_code} {_code(response, '')}".strip()
                 refused = response if response.is_client_error else None
                 continue
-            if response.is_success and "json" in response.headers.get("content-type", "") and not _is_json(response):
+            if response.is_success and "json" in response.headers.get("content-type", "") and not is_json(response):
                 problem = "the server's answer was cut off"  # a 200 whose body did not survive the trip
                 continue
             return response
@@ -248,55 +251,11 @@ class SyncClient:
                 raise SyncStopped(ERROR, "sync.cursor_stuck", "The server's feed did not move on; try again later.")
 
 
-def login(
-    http: httpx.Client,
-    url: str,
-    username: str,
-    password: str,
-    *,
-    store: Store,
-    device_name: str = "Patrol phone",
-    force: bool = False,
-) -> dict[str, Any]:
-    """Log in at ``url`` (the server's base address) and keep the token on the phone; returns the user.
-
-    Raises AuthProblem (wrong name or password), LimitProblem (locked for a while, ``detail['retry_after']``),
-    PatrolError ``sync.offline`` when the server cannot be reached, or PermissionProblem
-    ``auth.other_user_pending`` when another user's records still wait to be sent from this phone
-    (their login is the only one that can send them; ``force=True`` logs in anyway).
-    """
-    base = url.rstrip("/")
-    body = {"username": username, "password": password, "device_id": store.device_id, "device_name": device_name}
-    try:
-        response = http.post(f"{base}/api/v1/auth/login", json=body)
-    except httpx.TransportError:
-        raise PatrolError("sync.offline", f"Cannot reach {base}; check the address and the network.") from None
-    if response.status_code == 429:
-        raise LimitProblem(**server_problem(response, "auth.locked", "Too many failed logins; wait and try again."))
-    if response.status_code in (401, 403):
-        raise AuthProblem(**server_problem(response, "auth.invalid_credentials", "Wrong user name or password."))
-    if not response.is_success or not _is_json(response):
-        raise PatrolError(**server_problem(response, "sync.server_error"))
-    data = response.json()
-    previous = store.user
-    if not force and previous and previous.get("id") != data["user"].get("id"):
-        waiting = store.unsent_of(previous["id"])
-        if waiting:
-            name = previous.get("name") or previous["id"]
-            raise PermissionProblem(
-                "auth.other_user_pending",
-                f"{waiting} record(s) by {name} are not sent yet. Log in as {name} and sync first.",
-                {"user_id": previous["id"], "count": waiting},
-            )
-    store.set_login(server_url=base, token=data["token"], user=data["user"])
-    return dict(data["user"])
-
-
 def _damaged(response: httpx.Response) -> bool:
     return response.status_code in (400, 422) and _code(response, "request.malformed_json") in _DAMAGED_CODES
 
 
-def _is_json(response: httpx.Response) -> bool:
+def is_json(response: httpx.Response) -> bool:
     try:
         response.json()
     except ValueError:

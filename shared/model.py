@@ -3,6 +3,7 @@
 Field records are append-only facts. Each body type below is what travels in a record's
 ``body``; ``shared.parse`` turns JSON into these types and says precisely what is wrong.
 A correction is a new record whose envelope names the record it ``supersedes``.
+The constrained field types the bodies are built from (``Id``, ``Text``, ``Photos``...) are in ``shared.fields``.
 """
 
 from __future__ import annotations
@@ -13,37 +14,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from shared.errors import ValidationProblem
-
-
-# ---- constraints read by shared.parse ----------------------------------------------------
-@dataclass(frozen=True)
-class MaxLen:
-    chars: int
-
-
-@dataclass(frozen=True)
-class Pattern:
-    regex: str
-    hint: str
-
-
-@dataclass(frozen=True)
-class Range:
-    low: int
-    high: int
-
-
-@dataclass(frozen=True)
-class MaxItems:
-    count: int
-
-
-Id = Annotated[str, Pattern(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}", "an id of letters, digits, '-', '_', '.' or ':'")]
-Sha256 = Annotated[str, Pattern(r"[0-9a-f]{64}", "a SHA-256 hash in 64 lowercase hex digits")]
-Name = Annotated[str, MaxLen(200)]
-Text = Annotated[str, MaxLen(4000)]
-Count = Annotated[int, Range(0, 10_000)]
-Photos = Annotated[list[Sha256], MaxItems(20)]
+from shared.fields import Count, Id, MaxItems, MaxLen, Name, Photos, Sha256, Text
 
 
 # ---- vocabularies ------------------------------------------------------------------------

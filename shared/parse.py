@@ -1,7 +1,7 @@
 """Turn decoded JSON into the dataclasses of ``shared.model``, naming exactly what is wrong.
 
 Field types drive the parsing: str, int, bool, StrEnum, timezone-aware datetime, nested
-dataclasses, ``list[...]``, ``X | None`` and the ``Annotated`` constraints of ``shared.model``.
+dataclasses, ``list[...]``, ``X | None`` and the ``Annotated`` constraints of ``shared.fields``.
 Unknown fields are refused so that a typo never passes silently.
 """
 
@@ -18,7 +18,7 @@ from functools import cache, partial
 from typing import Any, TypeVar
 
 from shared.errors import ValidationProblem
-from shared.model import MaxItems, MaxLen, Pattern, Range
+from shared.fields import MaxItems, MaxLen, Pattern, Range
 
 T = TypeVar("T")
 _DEFAULT_MAX_CHARS = 4000

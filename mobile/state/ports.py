@@ -83,7 +83,7 @@ def checked_body(
     return body, []
 
 
-MAX_PHOTOS = 20  # what a record may carry (shared.model.Photos)
+MAX_PHOTOS = 20  # what a record may carry (shared.fields.Photos)
 
 
 class PhotoList:

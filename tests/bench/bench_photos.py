@@ -30,10 +30,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from mobile import photos  # noqa: E402
+from mobile.login import login  # noqa: E402
 from mobile.photo_sync import PhotoUploader  # noqa: E402
 from mobile.recorder import save_record  # noqa: E402
 from mobile.store import open_store  # noqa: E402
-from mobile.sync import SyncClient, login  # noqa: E402
+from mobile.sync import SyncClient  # noqa: E402
 from shared.model import DefectCategory, DefectReport, RecordType, Severity  # noqa: E402
 from sync_server.app import create_app  # noqa: E402
 from sync_server.demo import PASSWORD  # noqa: E402

@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from mobile.login import login
 from mobile.store import open_store
-from mobile.sync import SyncClient, login
+from mobile.sync import SyncClient
 from sync_server.db import open_db
 from sync_server.demo import PASSWORD
 

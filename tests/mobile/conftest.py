@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from mobile.login import login
 from mobile.store import open_store
-from mobile.sync import SyncClient, login
+from mobile.sync import SyncClient
 from sync_server.demo import PASSWORD
 
 SERVER_URL = "http://testserver"  # Starlette TestClient's base address

@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 
 from mobile import photos
+from mobile.login import login
 from mobile.photo_cache import LOADING, NOT_ON_SERVER, OFFLINE, READY, SERVER_CACHE_DIR, PhotoCache, PhotoUnavailable
 from mobile.photo_sync import PhotoUploader
 from mobile.recorder import save_record
-from mobile.sync import login
 from shared.model import DefectCategory, DefectReport, RecordType, Severity
 from sync_server.demo import PASSWORD
 from tests.mobile.conftest import SERVER_URL, quiet_client

@@ -9,10 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mobile import photos
+from mobile.login import login
 from mobile.photo_sync import PhotoUploader
 from mobile.recorder import save_record
 from mobile.store import photos as photo_store
-from mobile.sync import OFFLINE, login
+from mobile.sync import OFFLINE
 from shared.errors import LimitProblem
 from shared.model import DefectCategory, DefectReport, RecordType, Severity
 from sync_server.app import create_app

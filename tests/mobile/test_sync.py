@@ -11,8 +11,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from mobile.login import login
 from mobile.recorder import save_record
-from mobile.sync import ALREADY_RUNNING, LOGIN_REQUIRED, OFFLINE, SyncClient, login
+from mobile.sync import ALREADY_RUNNING, LOGIN_REQUIRED, OFFLINE, SyncClient
 from shared.errors import AuthProblem, PermissionProblem
 from shared.model import RecordType
 from sync_server.app import create_app

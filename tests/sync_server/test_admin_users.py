@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from mobile.login import login as phone_login
 from mobile.recorder import save_record
 from mobile.store import open_store
 from mobile.sync import LOGIN_REQUIRED, SyncClient
-from mobile.sync import login as phone_login
 from shared.model import DefectCategory, DefectReport, RecordType, Severity
 from sync_server.demo import PASSWORD
 from tests.conftest import bearer, login
